@@ -1,0 +1,268 @@
+//! Glossaries and rule files: finding them, reading them, and checking them.
+//!
+//! All data lives under `glossaries/` as plain files that users edit:
+//!
+//! | folder | format | read by |
+//! | --- | --- | --- |
+//! | `names/*.csv` | [`names`] CSV: entity, kind, canonical, lang, variant, replace | the names stage |
+//! | `artifacts/*.csv` | [`artifacts`] CSV: lang, gate, phrase, repair, before | the artifacts stage |
+//! | `boilerplate/*.txt` | one regular expression per line, matched against whole lines | the boilerplate stage |
+//! | `bylines/*.txt` | one job title per line ("Journalist") | the boilerplate stage |
+//! | `abbreviations/<lang>.txt` | one abbreviation per line, without its final period | the segmenter |
+//!
+//! The files in the repository are compiled into the binary ([`DataSet::defaults`]); files the
+//! user names with `--glossary` are read at run time and override the defaults. A CSV file
+//! given by the user is recognized by its header; a `.txt` file by the folder it is in.
+
+pub mod artifacts;
+pub mod names;
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// Which table a data file feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Name glossary (CSV).
+    Names,
+    /// Artifact rules (CSV).
+    Artifacts,
+    /// Boilerplate line patterns.
+    Boilerplate,
+    /// Job titles that mark a byline.
+    Bylines,
+    /// Abbreviations of one language.
+    Abbreviations,
+}
+
+/// One data file: where it came from, and its text.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// The path cited in rules (`glossaries/names/central_asia.csv`).
+    pub path: String,
+    /// The file's contents.
+    pub text: String,
+    /// What it holds.
+    pub kind: FileKind,
+    /// Whether it is one of the embedded defaults (user files override defaults).
+    pub default: bool,
+}
+
+impl DataFile {
+    /// For `.txt` lists: the language the file is for, from its stem (`it.txt` -> `it`).
+    pub fn stem(&self) -> &str {
+        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+        name.split('.').next().unwrap_or(name)
+    }
+
+    /// The non-empty, non-comment lines of a `.txt` list, with their 1-based line numbers.
+    pub fn lines(&self) -> impl Iterator<Item = (u64, &str)> {
+        self.text.lines().enumerate().filter_map(|(i, l)| {
+            let l = l.trim();
+            (!l.is_empty() && !l.starts_with('#')).then_some((i as u64 + 1, l))
+        })
+    }
+}
+
+/// Every data file the pipeline reads, defaults first.
+#[derive(Debug, Clone, Default)]
+pub struct DataSet {
+    /// The files, in load order: embedded defaults, then user files in the order given.
+    pub files: Vec<DataFile>,
+}
+
+impl DataSet {
+    /// The embedded defaults.
+    pub fn defaults() -> Self {
+        let files = embedded::FILES
+            .iter()
+            .filter_map(|(path, text)| {
+                kind_from_folder(path).map(|kind| DataFile {
+                    path: (*path).to_owned(),
+                    text: (*text).to_owned(),
+                    kind,
+                    default: true,
+                })
+            })
+            .collect();
+        DataSet { files }
+    }
+
+    /// Adds a user file or folder (walked in sorted order).
+    ///
+    /// # Errors
+    /// A missing or unreadable file, a CSV whose header is neither a names nor an artifacts
+    /// header, or a `.txt` file outside a folder that says what it is.
+    pub fn add_path(&mut self, path: &Path) -> Result<()> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry = entry.map_err(|e| {
+                    let p = e.path().unwrap_or(path).to_path_buf();
+                    Error::io(p, e.into())
+                })?;
+                let p = entry.path();
+                if entry.file_type().is_file()
+                    && matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "txt"))
+                {
+                    found.push(p.to_path_buf());
+                }
+            }
+            for p in found {
+                // Files in a folder that says nothing about them (a README.txt) are skipped.
+                if let Some(file) = read_user_file(&p, false)? {
+                    self.files.push(file);
+                }
+            }
+            Ok(())
+        } else {
+            let file = read_user_file(path, true)?.expect("strict read returns a file");
+            self.files.push(file);
+            Ok(())
+        }
+    }
+
+    /// The files of one kind, in load order.
+    pub fn of(&self, kind: FileKind) -> impl Iterator<Item = &DataFile> {
+        self.files.iter().filter(move |f| f.kind == kind)
+    }
+}
+
+fn kind_from_folder(path: &str) -> Option<FileKind> {
+    let mut parts = path.rsplit('/');
+    let file = parts.next()?;
+    let folder = parts.next()?;
+    let ext = file.rsplit('.').next()?;
+    match (folder, ext) {
+        ("names", "csv") => Some(FileKind::Names),
+        ("artifacts", "csv") => Some(FileKind::Artifacts),
+        ("boilerplate", "txt") => Some(FileKind::Boilerplate),
+        ("bylines", "txt") => Some(FileKind::Bylines),
+        ("abbreviations", "txt") => Some(FileKind::Abbreviations),
+        _ => None,
+    }
+}
+
+/// Reads a user's data file. `strict`: the user named this very file, so a file we cannot
+/// classify is an error rather than something to skip.
+fn read_user_file(path: &Path, strict: bool) -> Result<Option<DataFile>> {
+    let shown = path.display().to_string().replace('\\', "/");
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let line = bytecount_lines(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
+        Error::glossary(path, line, "invalid UTF-8")
+    })?;
+    let is_csv = path.extension().is_some_and(|e| e == "csv");
+    let kind = if is_csv {
+        match csv_kind(&text) {
+            Some(k) => Some(k),
+            None => {
+                return Err(Error::glossary(
+                    path,
+                    1,
+                    format!(
+                        "unknown glossary header; expected `{}` or `{}`",
+                        names::HEADER,
+                        artifacts::HEADER
+                    ),
+                ))
+            }
+        }
+    } else {
+        kind_from_folder(&shown)
+    };
+    match kind {
+        Some(kind) => Ok(Some(DataFile {
+            path: shown,
+            text,
+            kind,
+            default: false,
+        })),
+        None if strict => Err(Error::glossary(
+            path,
+            0,
+            "a .txt list must sit in a folder named boilerplate/, bylines/ or abbreviations/",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The kind of a CSV glossary, told by the columns of its first non-comment line.
+fn csv_kind(text: &str) -> Option<FileKind> {
+    let header = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    let cols: Vec<&str> = header.split(',').map(str::trim).collect();
+    if cols.contains(&"variant") && cols.contains(&"entity") {
+        Some(FileKind::Names)
+    } else if cols.contains(&"phrase") && cols.contains(&"repair") {
+        Some(FileKind::Artifacts)
+    } else {
+        None
+    }
+}
+
+/// The 1-based line on which the byte after `prefix` stands.
+pub(crate) fn bytecount_lines(prefix: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', prefix).count() as u64 + 1
+}
+
+/// Reads the rows of a CSV data file with serde, reporting each bad row as `file:line: reason`.
+///
+/// Lines starting with `#` are comments; fields are trimmed.
+pub(crate) fn read_csv<T: serde::de::DeserializeOwned>(
+    file: &DataFile,
+) -> Result<Vec<(u64, T)>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(file.text.as_bytes());
+    let mut rows = Vec::new();
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::glossary(&file.path, 1, e.to_string()))?
+        .clone();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line());
+                let row = record
+                    .deserialize(Some(&headers))
+                    .map_err(|e| Error::glossary(&file.path, line, csv_reason(&e)))?;
+                rows.push((line, row));
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(Error::glossary(&file.path, line, csv_reason(&e)));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("expected {expected_len} fields, found {len}"),
+        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
+            Some(_) => err.kind().to_string(),
+            None => err.to_string(),
+        },
+        _ => e.to_string(),
+    }
+}
+
+/// The path of every embedded data file, for `--help` texts and tests.
+pub fn default_paths() -> impl Iterator<Item = &'static str> {
+    embedded::FILES.iter().map(|(p, _)| *p)
+}

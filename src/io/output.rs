@@ -1,0 +1,346 @@
+//! Rendering a processed document in the output formats of the contract
+//! (`../shared/spec/output.md`, documented in the README).
+//!
+//! # Segments and removed text
+//!
+//! Segments are the sentences the segmenter found, each with its original span. Edits inside a
+//! segment's span belong to it. An edit between two segments (removed boilerplate) is attached
+//! to the segment after it, whose span then starts where the removed text starts, or to the
+//! one before it at the end of a document; a document with nothing left gets one empty
+//! segment holding the removal. So every removed character appears in some segment's edits.
+//! Edits that only change whitespace between segments (layout) show in `docs` output only.
+//!
+//! All offsets written are counted in characters (Unicode scalar values).
+
+use std::ops::Range;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::document::{Document, Entity, LangCode};
+use crate::edit::{apply_edits, Bias, Edit, OffsetMap};
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// One JSON line per segment.
+    #[default]
+    Jsonl,
+    /// One JSON line per document: the input record with the normalized text.
+    Docs,
+    /// Line-aligned `PREFIX.src`, `PREFIX.norm`, `PREFIX.ids`.
+    Moses,
+    /// Tab-separated `doc, seg, lang, src, text` with a header row.
+    Tsv,
+}
+
+impl OutputFormat {
+    /// The header line the format starts with, if any.
+    pub fn header(self) -> Option<&'static [u8]> {
+        match self {
+            OutputFormat::Tsv => Some(b"doc\tseg\tlang\tsrc\ttext\n"),
+            _ => None,
+        }
+    }
+}
+
+/// One segment as the writers see it.
+#[derive(Debug)]
+pub struct SegmentView<'a> {
+    /// Index in the document.
+    pub seg: usize,
+    /// Paragraph index.
+    pub para: usize,
+    /// Language.
+    pub lang: LangCode,
+    /// Span in the original, in bytes.
+    pub src: Range<usize>,
+    /// The edits inside the span.
+    pub edits: &'a [Edit],
+    /// The normalized text.
+    pub text: String,
+    /// Entities inside the span, with their byte span in `text`.
+    pub entities: Vec<(Range<usize>, &'a Entity)>,
+}
+
+fn is_layout(doc: &Document, e: &Edit) -> bool {
+    let ws = |s: &str| s.chars().all(char::is_whitespace);
+    ws(&doc.src()[e.src.clone()]) && ws(&e.to)
+}
+
+/// The document's segments with their edits, texts and entities.
+pub fn segments(doc: &Document) -> Vec<SegmentView<'_>> {
+    let edits = doc.log.edits();
+    let mut spans: Vec<(Range<usize>, usize, LangCode)> =
+        doc.segments.iter().map(|s| (s.src.clone(), s.para, s.lang)).collect();
+    // Attach the edits that lie outside every segment.
+    for e in edits {
+        // The first span that ends after the edit starts: it holds, overlaps or follows it.
+        let k = spans.partition_point(|s| s.0.end <= e.src.start && s.0.end < e.src.end);
+        match spans.get_mut(k) {
+            Some(s) if s.0.start <= e.src.start && e.src.end <= s.0.end => {}
+            _ if is_layout(doc, e) => {}
+            Some(s) if s.0.start < e.src.end => {
+                // Straddles the span's edge (a rewrite across a boundary): take it in whole.
+                s.0 = s.0.start.min(e.src.start)..s.0.end.max(e.src.end);
+                merge_overlaps(&mut spans);
+            }
+            Some(s) => s.0.start = s.0.start.min(e.src.start),
+            None => match spans.last_mut() {
+                Some(last) => last.0.end = last.0.end.max(e.src.end),
+                None => spans.push((e.src.clone(), 0, doc.lang)),
+            },
+        }
+    }
+    let mut views = Vec::with_capacity(spans.len());
+    let mut at = 0; // first edit not yet given to a segment
+    for (i, (src, para, lang)) in spans.into_iter().enumerate() {
+        while at < edits.len() && edits[at].src.start < src.start {
+            at += 1; // layout edits in the gap
+        }
+        let first = at;
+        while at < edits.len() && edits[at].src.end <= src.end && edits[at].src.start >= src.start {
+            at += 1;
+        }
+        let mine = &edits[first..at];
+        let text = apply_edits(&doc.src()[src.clone()], src.start, mine);
+        let map = OffsetMap::new(mine);
+        let entities = doc
+            .entities
+            .iter()
+            .filter(|e| src.start <= e.src.start && e.src.end <= src.end)
+            .map(|e| {
+                let a = map.to_cur(e.src.start, Bias::Start) - src.start;
+                let b = map.to_cur(e.src.end, Bias::End) - src.start;
+                (a..b, e)
+            })
+            .collect();
+        views.push(SegmentView {
+            seg: i,
+            para,
+            lang,
+            src,
+            edits: mine,
+            text,
+            entities,
+        });
+    }
+    views
+}
+
+fn merge_overlaps(spans: &mut Vec<(Range<usize>, usize, LangCode)>) {
+    spans.dedup_by(|b, a| {
+        let overlap = b.0.start < a.0.end;
+        if overlap {
+            a.0.end = a.0.end.max(b.0.end);
+        }
+        overlap
+    });
+}
+
+/// Converts byte offsets of one string to character offsets; cheapest when asked in
+/// increasing order.
+pub struct Chars<'a> {
+    s: &'a str,
+    ascii: bool,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> Chars<'a> {
+    /// A converter for `s`.
+    pub fn new(s: &'a str) -> Self {
+        Chars {
+            s,
+            ascii: s.is_ascii(),
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The character offset of byte offset `b`.
+    pub fn at(&mut self, b: usize) -> usize {
+        if self.ascii {
+            return b;
+        }
+        if b < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.s[self.byte..b].chars().count();
+        self.byte = b;
+        self.chars
+    }
+
+    /// A span in characters.
+    pub fn span(&mut self, r: &Range<usize>) -> [usize; 2] {
+        [self.at(r.start), self.at(r.end)]
+    }
+}
+
+#[derive(Serialize)]
+struct EditOut<'a> {
+    src_span: [usize; 2],
+    from: &'a str,
+    to: &'a str,
+    kind: &'static str,
+    rule: &'a str,
+}
+
+#[derive(Serialize)]
+struct EntityOut<'a> {
+    span: [usize; 2],
+    id: &'a str,
+    canonical: &'a str,
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+struct SegmentOut<'a> {
+    doc: &'a str,
+    seg: usize,
+    para: usize,
+    lang: &'a str,
+    src: &'a str,
+    text: &'a str,
+    src_span: [usize; 2],
+    edits: Vec<EditOut<'a>>,
+    entities: Vec<EntityOut<'a>>,
+}
+
+fn edit_out<'a>(doc: &'a Document, e: &'a Edit, chars: &mut Chars<'_>) -> EditOut<'a> {
+    EditOut {
+        src_span: chars.span(&e.src),
+        from: &doc.src()[e.src.clone()],
+        to: &e.to,
+        kind: e.kind.as_str(),
+        rule: &e.rule,
+    }
+}
+
+fn entity_out<'a>(span: [usize; 2], e: &'a Entity) -> EntityOut<'a> {
+    EntityOut {
+        span,
+        id: &e.id,
+        canonical: &e.canonical,
+        kind: &e.kind,
+    }
+}
+
+/// What one document renders to: the main output, and for `moses` the `.norm` and `.ids`
+/// lines (the main output then holds the `.src` lines).
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Lines for the main output (or `PREFIX.src`).
+    pub main: Vec<u8>,
+    /// Lines for `PREFIX.norm`.
+    pub norm: Vec<u8>,
+    /// Lines for `PREFIX.ids`.
+    pub ids: Vec<u8>,
+    /// How many segments were written.
+    pub segments: usize,
+}
+
+/// Renders `doc` in `format`.
+pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
+    let mut out = Rendered::default();
+    match format {
+        OutputFormat::Jsonl => {
+            let mut chars = Chars::new(doc.src());
+            let views = segments(doc);
+            out.segments = views.len();
+            for v in views {
+                let mut tchars = Chars::new(&v.text);
+                let line = SegmentOut {
+                    doc: &doc.id,
+                    seg: v.seg,
+                    para: v.para,
+                    lang: v.lang,
+                    src: &doc.src()[v.src.clone()],
+                    text: &v.text,
+                    src_span: chars.span(&v.src),
+                    edits: v.edits.iter().map(|e| edit_out(doc, e, &mut chars)).collect(),
+                    entities: v
+                        .entities
+                        .iter()
+                        .map(|(r, e)| entity_out(tchars.span(r), e))
+                        .collect(),
+                };
+                serde_json::to_writer(&mut out.main, &line).expect("writing to a Vec cannot fail");
+                out.main.push(b'\n');
+            }
+        }
+        OutputFormat::Docs => {
+            out.segments = doc.segments.len();
+            serde_json::to_writer(&mut out.main, &docs_record(doc)).expect("writing to a Vec cannot fail");
+            out.main.push(b'\n');
+        }
+        OutputFormat::Moses => {
+            let views = segments(doc);
+            out.segments = views.len();
+            for v in views {
+                push_flat(&mut out.main, &doc.src()[v.src.clone()]);
+                out.main.push(b'\n');
+                push_flat(&mut out.norm, &v.text);
+                out.norm.push(b'\n');
+                push_flat(&mut out.ids, &doc.id);
+                out.ids.extend_from_slice(format!("\t{}\n", v.seg).as_bytes());
+            }
+        }
+        OutputFormat::Tsv => {
+            let views = segments(doc);
+            out.segments = views.len();
+            for v in views {
+                let m = &mut out.main;
+                push_flat(m, &doc.id);
+                m.extend_from_slice(format!("\t{}\t{}\t", v.seg, v.lang).as_bytes());
+                push_flat(m, &doc.src()[v.src.clone()]);
+                m.push(b'\t');
+                push_flat(m, &v.text);
+                m.push(b'\n');
+            }
+        }
+    }
+    out
+}
+
+/// Writes `s` with tabs and line breaks as spaces, so it fits one line (and one TSV cell).
+fn push_flat(out: &mut Vec<u8>, s: &str) {
+    out.extend(s.bytes().map(|b| match b {
+        b'\t' | b'\n' | b'\r' => b' ',
+        b => b,
+    }));
+}
+
+/// The `docs` record: the input record, `text` normalized, and the fields the contract adds.
+pub fn docs_record(doc: &Document) -> Map<String, Value> {
+    let mut chars = Chars::new(doc.src());
+    let edits: Vec<EditOut<'_>> = doc.log.edits().iter().map(|e| edit_out(doc, e, &mut chars)).collect();
+    let map = doc.log.offsets();
+    let mut tchars = Chars::new(doc.text());
+    let entities: Vec<EntityOut<'_>> = doc
+        .entities
+        .iter()
+        .map(|e| {
+            let r = map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End);
+            entity_out(tchars.span(&r), e)
+        })
+        .collect();
+    let mut rec = doc.record.clone();
+    rec.insert("text".into(), Value::String(doc.text().to_owned()));
+    rec.entry("id").or_insert_with(|| Value::String(doc.id.clone()));
+    rec.insert("src".into(), Value::String(doc.src().to_owned()));
+    rec.insert("lang".into(), Value::String(doc.lang.to_owned()));
+    rec.insert("lang_confidence".into(), Value::from((doc.lang_confidence * 1000.0).round() / 1000.0));
+    rec.insert("edits".into(), value(&edits));
+    rec.insert("entities".into(), value(&entities));
+    rec.insert("scores".into(), value(&doc.scores));
+    for (k, v) in &doc.found {
+        rec.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    rec
+}
+
+fn value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).expect("plain data serializes")
+}

@@ -1,0 +1,122 @@
+//! The pipeline: configured stages in order, applied to one document at a time.
+
+use std::path::PathBuf;
+
+use crate::document::Document;
+use crate::error::Result;
+use crate::glossary::{artifacts, names::NameGlossary, DataSet};
+use crate::stages::artifacts::Artifacts;
+use crate::stages::boilerplate::Boilerplate;
+use crate::stages::hygiene::{Form, Hygiene};
+use crate::stages::langid::{LangId, Whatlang};
+use crate::stages::names::Names;
+use crate::stages::segment::Segmenter;
+use crate::stages::Stage;
+
+/// Default artifact score (fingerprints per thousand words) from which `spun` rules fire.
+pub const DEFAULT_ARTIFACT_THRESHOLD: f64 = 1.5;
+
+/// What the pipeline does; everything is checked when the pipeline is built.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Use the glossaries compiled into the binary.
+    pub default_glossaries: bool,
+    /// Extra glossary files or folders, read after the defaults (and overriding them).
+    pub glossaries: Vec<PathBuf>,
+    /// Unicode normalization form.
+    pub form: Form,
+    /// Keep page furniture instead of removing it.
+    pub keep_boilerplate: bool,
+    /// Languages the detector may answer (ISO 639-1); empty for all.
+    pub langs: Vec<String>,
+    /// Artifact score from which `spun` rules fire.
+    pub artifact_threshold: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            default_glossaries: true,
+            glossaries: Vec::new(),
+            form: Form::Nfc,
+            keep_boilerplate: false,
+            langs: Vec::new(),
+            artifact_threshold: DEFAULT_ARTIFACT_THRESHOLD,
+        }
+    }
+}
+
+/// A configured pipeline: `Send + Sync`, so one instance serves every thread.
+#[derive(Debug)]
+pub struct Pipeline {
+    stages: Vec<Box<dyn Stage>>,
+}
+
+impl Pipeline {
+    /// Loads the glossaries and rules, compiles every automaton and pattern, and returns the
+    /// pipeline: read -> hygiene -> boilerplate -> langid -> segment -> names -> artifacts.
+    ///
+    /// # Errors
+    /// Any glossary or rule problem, named by file and line; an unknown language code.
+    pub fn new(opts: &Options) -> Result<Self> {
+        let mut data = if opts.default_glossaries {
+            DataSet::defaults()
+        } else {
+            DataSet::default()
+        };
+        for path in &opts.glossaries {
+            data.add_path(path)?;
+        }
+        let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(Hygiene::new(opts.form))];
+        if !opts.keep_boilerplate {
+            stages.push(Box::new(Boilerplate::new(&data)?));
+        }
+        stages.push(Box::new(LangId::new(Box::new(Whatlang::new(&opts.langs)?))));
+        stages.push(Box::new(Segmenter::new(&data)));
+        stages.push(Box::new(Names::new(NameGlossary::load(&data)?)?));
+        stages.push(Box::new(Artifacts::new(
+            artifacts::load(&data)?,
+            opts.artifact_threshold,
+        )?));
+        Ok(Pipeline { stages })
+    }
+
+    /// The stages, in order.
+    pub fn stages(&self) -> &[Box<dyn Stage>] {
+        &self.stages
+    }
+
+    /// Runs every stage on `doc`.
+    ///
+    /// # Errors
+    /// The first stage error.
+    pub fn run(&self, doc: &mut Document) -> Result<()> {
+        for stage in &self.stages {
+            stage.run(doc)?;
+        }
+        Ok(())
+    }
+
+    /// Normalizes one text: a convenience for tests and for library users.
+    ///
+    /// # Errors
+    /// See [`Pipeline::run`].
+    pub fn normalize(&self, id: &str, text: &str) -> Result<Document> {
+        let mut doc = Document::new(id, text);
+        self.run(&mut doc)?;
+        Ok(doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn pipeline_is_shared_across_threads() {
+        assert_send_sync::<Pipeline>();
+        assert_send_sync::<NameGlossary>();
+    }
+}

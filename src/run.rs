@@ -1,0 +1,261 @@
+//! The streaming driver: reads a corpus in batches, runs the pipeline on each batch in
+//! parallel, and writes the results in input order.
+//!
+//! Three threads of work overlap: one reads the next batch, the rayon pool processes the
+//! current one (parse, stages, render), and one writes the previous one. Channels between them
+//! hold one batch each, so memory is bounded by a few batches whatever the corpus size.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc::sync_channel;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::document::LangCode;
+use crate::edit::{EditKind, Rule};
+use crate::error::{Error, Result};
+use crate::io::input::{RawRecord, Reader, Reject, Source};
+use crate::io::output::{render, OutputFormat, Rendered};
+use crate::io::sink::Sink;
+use crate::pipeline::Pipeline;
+
+/// What to do with a bad input record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// Stop the run with an error (no output file is left).
+    #[default]
+    Fail,
+    /// Write it to the rejects file, count it, and go on.
+    Skip,
+}
+
+/// How a run goes.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Output format.
+    pub format: OutputFormat,
+    /// Bad records: fail or skip.
+    pub on_error: OnError,
+    /// Worker threads; 0 for one per core.
+    pub threads: usize,
+    /// A batch closes when its records reach this many bytes ...
+    pub batch_bytes: usize,
+    /// ... or this many records.
+    pub batch_docs: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            format: OutputFormat::Jsonl,
+            on_error: OnError::Fail,
+            threads: 0,
+            batch_bytes: 4 << 20,
+            batch_docs: 4096,
+        }
+    }
+}
+
+/// Counts of one run, for the summary on stderr and `--report`.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    /// Input records read (documents and rejects).
+    pub records_in: u64,
+    /// Documents written.
+    pub documents: u64,
+    /// Records rejected (bad input under `--on-error skip`).
+    pub rejected: u64,
+    /// Segments written.
+    pub segments: u64,
+    /// Edits by kind.
+    pub edits: BTreeMap<&'static str, u64>,
+    /// Edits by rule, most frequent first (the first 20).
+    pub top_rules: Vec<(String, u64)>,
+    /// Documents by language.
+    pub languages: BTreeMap<&'static str, u64>,
+    /// Input bytes read.
+    pub bytes: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Input megabytes per second.
+    pub mb_per_s: f64,
+    /// Documents per second.
+    pub docs_per_s: f64,
+    #[serde(skip)]
+    rules: HashMap<Rule, u64>,
+}
+
+impl Summary {
+    fn add(&mut self, info: &DocInfo) {
+        self.documents += 1;
+        self.segments += info.segments as u64;
+        *self.languages.entry(info.lang).or_default() += 1;
+        for (kind, rule) in &info.edits {
+            *self.edits.entry(kind.as_str()).or_default() += 1;
+            *self.rules.entry(Arc::clone(rule)).or_default() += 1;
+        }
+    }
+
+    fn finish(&mut self, elapsed: Duration) {
+        let mut rules: Vec<(String, u64)> =
+            self.rules.drain().map(|(r, n)| (r.to_string(), n)).collect();
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        rules.truncate(20);
+        self.top_rules = rules;
+        self.seconds = elapsed.as_secs_f64();
+        let secs = self.seconds.max(1e-9);
+        self.mb_per_s = self.bytes as f64 / 1e6 / secs;
+        self.docs_per_s = self.documents as f64 / secs;
+    }
+}
+
+/// What the writer needs to know about a processed document besides its bytes.
+struct DocInfo {
+    segments: usize,
+    lang: LangCode,
+    edits: Vec<(EditKind, Rule)>,
+}
+
+enum Outcome {
+    Doc(Rendered, DocInfo),
+    Reject(Reject),
+}
+
+struct Batch<T> {
+    items: Vec<T>,
+    bytes: u64,
+}
+
+/// Told how far the run has got, after each batch is written.
+pub trait Progress: Send + Sync {
+    /// `bytes` of input and `docs` records more are done.
+    fn advance(&self, bytes: u64, docs: u64);
+}
+
+impl Progress for () {
+    fn advance(&self, _: u64, _: u64) {}
+}
+
+fn process(pipeline: &Pipeline, raw: RawRecord, format: OutputFormat) -> Result<Outcome> {
+    let mut doc = match raw.parse() {
+        Ok(doc) => doc,
+        Err(reject) => return Ok(Outcome::Reject(reject)),
+    };
+    pipeline.run(&mut doc)?;
+    let rendered = render(&doc, format);
+    let info = DocInfo {
+        segments: rendered.segments,
+        lang: doc.lang,
+        edits: doc
+            .log
+            .edits()
+            .iter()
+            .map(|e| (e.kind, Arc::clone(&e.rule)))
+            .collect(),
+    };
+    Ok(Outcome::Doc(rendered, info))
+}
+
+/// Runs `pipeline` over `sources`, writing to `sink`, and returns the counts.
+///
+/// # Errors
+/// With [`OnError::Fail`], the first bad record or unreadable source, in input order; any
+/// write error. The sink is then dropped without being committed, so no output file is left.
+pub fn run(
+    pipeline: &Pipeline,
+    sources: Vec<Result<Source>>,
+    opts: &RunOptions,
+    mut sink: Sink,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    let started = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| Error::Config(format!("thread pool: {e}")))?;
+    let (raw_tx, raw_rx) = sync_channel::<Batch<Result<RawRecord>>>(1);
+    let (out_tx, out_rx) = sync_channel::<Batch<Result<Outcome>>>(1);
+
+    let summary = std::thread::scope(|scope| -> Result<Summary> {
+        scope.spawn(move || {
+            let mut reader = Reader::new(sources);
+            loop {
+                let mut batch = Batch {
+                    items: Vec::new(),
+                    bytes: 0,
+                };
+                let before = reader.bytes;
+                let mut size = 0;
+                while size < opts.batch_bytes && batch.items.len() < opts.batch_docs {
+                    match reader.next_record() {
+                        Some(r) => {
+                            size += r.as_ref().map_or(0, |r| r.bytes.len());
+                            batch.items.push(r);
+                        }
+                        None => break,
+                    }
+                }
+                batch.bytes = reader.bytes - before;
+                if batch.items.is_empty() || raw_tx.send(batch).is_err() {
+                    return; // done, or the run stopped
+                }
+            }
+        });
+
+        let writer = scope.spawn(move || -> Result<(Summary, Sink)> {
+            let mut summary = Summary::default();
+            for batch in out_rx {
+                let n = batch.items.len() as u64;
+                for item in batch.items {
+                    summary.records_in += 1;
+                    match item? {
+                        Outcome::Doc(r, info) => {
+                            sink.write(&r)?;
+                            summary.add(&info);
+                        }
+                        Outcome::Reject(reject) => match opts.on_error {
+                            OnError::Fail => return Err(reject.to_error()),
+                            OnError::Skip => {
+                                sink.reject(&reject)?;
+                                summary.rejected += 1;
+                            }
+                        },
+                    }
+                }
+                summary.bytes += batch.bytes;
+                progress.advance(batch.bytes, n);
+            }
+            Ok((summary, sink))
+        });
+
+        for batch in raw_rx {
+            let items: Vec<Result<Outcome>> = pool.install(|| {
+                batch
+                    .items
+                    .into_par_iter()
+                    .map(|r| match r {
+                        Ok(raw) => process(pipeline, raw, opts.format),
+                        // An unreadable source is a reject like a bad record.
+                        Err(e) => Ok(Outcome::Reject(Reject::from_error(&e))),
+                    })
+                    .collect()
+            });
+            let batch = Batch {
+                items,
+                bytes: batch.bytes,
+            };
+            if out_tx.send(batch).is_err() {
+                break; // the writer stopped on an error: it says which
+            }
+        }
+        drop(out_tx);
+        let (summary, sink) = writer.join().expect("writer thread panicked")?;
+        sink.commit()?;
+        Ok(summary)
+    });
+    let mut summary = summary?;
+    summary.finish(started.elapsed());
+    Ok(summary)
+}

@@ -1,0 +1,202 @@
+//! Repair of machine-translation and spinner artifacts.
+//!
+//! Rules come from `glossaries/artifacts/*.csv` (see [`crate::glossary::artifacts`]). One
+//! ASCII-case-insensitive automaton finds every phrase; a match counts only when it is a whole
+//! word, written as the rule writes it or with its first letter capitalized, in a document of
+//! the rule's language, after one of the rule's `before` words if it has any, and not inside a
+//! recognized name.
+//!
+//! The document's artifact score is the number of `always` matches (phrases natural text never
+//! has) per thousand words. `spun` rules, which repair words that are only wrong in spun text,
+//! fire only when the score reaches the threshold.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::document::Document;
+use crate::edit::{Bias, EditKind, Replacement};
+use crate::error::{Error, Result};
+use crate::glossary::artifacts::{ArtifactRule, Gate};
+use crate::stages::{is_whole_word, Stage};
+
+/// The score key in `docs` output.
+pub const SCORE: &str = "artifact";
+
+/// The artifacts stage.
+#[derive(Debug)]
+pub struct Artifacts {
+    rules: Vec<ArtifactRule>,
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern (a lower-cased phrase), the rules with that phrase.
+    by_pattern: Vec<Vec<usize>>,
+    threshold: f64,
+}
+
+impl Artifacts {
+    /// Builds the automaton for `rules`; `spun` rules fire at `threshold` and above.
+    ///
+    /// # Errors
+    /// The automaton cannot be built.
+    pub fn new(rules: Vec<ArtifactRule>, threshold: f64) -> Result<Self> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut by_pattern: Vec<Vec<usize>> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            let key = r.phrase.to_ascii_lowercase();
+            let p = *index.entry(key.clone()).or_insert_with(|| {
+                patterns.push(key);
+                by_pattern.push(Vec::new());
+                patterns.len() - 1
+            });
+            by_pattern[p].push(i);
+        }
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .ascii_case_insensitive(true)
+                    .build(&patterns)
+                    .map_err(|e| Error::Config(format!("artifact automaton: {e}")))?,
+            )
+        };
+        Ok(Artifacts {
+            rules,
+            automaton,
+            by_pattern,
+            threshold,
+        })
+    }
+
+    /// Whether `rule` applies to the match `text[a..b]`.
+    fn applies(&self, rule: &ArtifactRule, text: &str, a: usize, b: usize, lang: &str) -> bool {
+        if rule.lang != lang {
+            return false;
+        }
+        let found = &text[a..b];
+        if !(found == rule.phrase || found == capitalized(&rule.phrase)) {
+            return false;
+        }
+        rule.before.is_empty() || {
+            let prev = text[..a]
+                .trim_end()
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            rule.before.iter().any(|w| *w == prev)
+        }
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+impl Stage for Artifacts {
+    fn name(&self) -> &'static str {
+        "artifacts"
+    }
+
+    fn run(&self, doc: &mut Document) -> Result<()> {
+        let Some(ac) = &self.automaton else {
+            doc.scores.insert(SCORE, 0.0);
+            return Ok(());
+        };
+        let text = doc.text();
+        let map = doc.log.offsets();
+        let names: Vec<_> = doc
+            .entities
+            .iter()
+            .map(|e| map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End))
+            .collect();
+        let mut hits: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, rule)
+        for seg in &doc.segments {
+            let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
+            for m in ac.find_iter(&text[range.clone()]) {
+                let (a, b) = (range.start + m.start(), range.start + m.end());
+                if !is_whole_word(text, a, b) || names.iter().any(|n| n.start < b && a < n.end) {
+                    continue;
+                }
+                let rule = self.by_pattern[m.pattern().as_usize()]
+                    .iter()
+                    .copied()
+                    .find(|&i| self.applies(&self.rules[i], text, a, b, seg.lang));
+                if let Some(i) = rule {
+                    hits.push((a, b, i));
+                }
+            }
+        }
+        let words = text.split_whitespace().count().max(1);
+        let fingerprints = hits.iter().filter(|h| self.rules[h.2].gate == Gate::Always).count();
+        let score = fingerprints as f64 * 1000.0 / words as f64;
+        let spun = score >= self.threshold;
+        let reps = hits
+            .into_iter()
+            .filter(|h| spun || self.rules[h.2].gate == Gate::Always)
+            .map(|(a, b, i)| {
+                let r = &self.rules[i];
+                let upper = text[a..].chars().next().is_some_and(char::is_uppercase)
+                    && !r.phrase.chars().next().is_some_and(char::is_uppercase);
+                let to = if upper { capitalized(&r.repair) } else { r.repair.clone() };
+                Replacement::new(a..b, to, EditKind::Artifact, &r.rule)
+            })
+            .collect();
+        drop(map);
+        doc.scores.insert(SCORE, (score * 100.0).round() / 100.0);
+        doc.apply(reps);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Segment;
+    use crate::glossary::{artifacts, DataFile, DataSet, FileKind};
+
+    fn stage(csv: &str) -> Artifacts {
+        let data = DataSet {
+            files: vec![DataFile {
+                path: "a.csv".into(),
+                text: format!("lang,gate,phrase,repair,before\n{csv}"),
+                kind: FileKind::Artifacts,
+                default: true,
+            }],
+        };
+        Artifacts::new(artifacts::load(&data).unwrap(), 1.5).unwrap()
+    }
+
+    fn run(a: &Artifacts, text: &str) -> Document {
+        let mut d = Document::new("t", text);
+        d.segments.push(Segment { src: 0..text.len(), para: 0, lang: "en" });
+        a.run(&mut d).unwrap();
+        d
+    }
+
+    const RULES: &str = "en,always,Collective Safety Treaty Group,Collective Security Treaty Organization,\n\
+        en,spun,folks,people,\nen,always,12 months,year,the|this\nen,spun,lower than,less than,\n";
+
+    #[test]
+    fn fingerprints_fire_everywhere_and_raise_the_score() {
+        let a = stage(RULES);
+        let d = run(&a, "The Collective Safety Treaty Group began the 12 months. Lower than 200 folks.");
+        assert_eq!(d.text(), "The Collective Security Treaty Organization began the year. Less than 200 people.");
+        assert!(d.scores[SCORE] > 1.5);
+    }
+
+    #[test]
+    fn spun_rules_and_contexts_leave_clean_text_alone() {
+        let a = stage(RULES);
+        let clean = "Folks music for 12 months, lower than expected.";
+        let d = run(&a, clean);
+        assert_eq!(d.text(), clean);
+        assert_eq!(d.scores[SCORE], 0.0);
+    }
+}

@@ -1,0 +1,279 @@
+//! Unicode hygiene: the repairs every later stage relies on.
+//!
+//! In order, each an edit of kind `unicode` with a named rule:
+//!
+//! 1. `unicode:newline`: `\r\n` and lone `\r` become `\n`.
+//! 2. `unicode:control`: C0/C1 control characters other than tab and newline are removed.
+//! 3. `unicode:invisible`: zero-width space, word joiner, byte-order mark and soft hyphen are
+//!    removed ("Toka\u{200b}yev" -> "Tokayev"). Zero-width (non-)joiners are kept: they carry
+//!    meaning in Persian and in emoji.
+//! 4. `unicode:space`: non-breaking and other exotic spaces become a plain space.
+//! 5. `unicode:entity`: HTML character references (`&amp;`, `&#8217;`) are decoded.
+//! 6. `unicode:nfc` (or `unicode:nfkc`): only the runs that are not already normalized are
+//!    rewritten, so clean text costs one quick check and gets no edit.
+//! 7. `unicode:blanks`: runs of blanks inside a line shrink to one space; blanks at the end of a
+//!    line go.
+
+use std::ops::Range;
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::document::Document;
+use crate::edit::{EditKind, Replacement, Rule};
+use crate::error::Result;
+use crate::stages::Stage;
+
+/// Which Unicode normalization form to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Form {
+    /// Canonical composition: changes no meaning.
+    #[default]
+    Nfc,
+    /// Compatibility composition: also folds ligatures, full-width forms, superscripts.
+    Nfkc,
+}
+
+/// The Unicode hygiene stage.
+#[derive(Debug)]
+pub struct Hygiene {
+    form: Form,
+    rules: [Rule; 7],
+}
+
+static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+        .expect("valid regex")
+});
+
+impl Hygiene {
+    /// A hygiene stage normalizing to `form`.
+    pub fn new(form: Form) -> Self {
+        let r = |s: &str| Arc::from(s);
+        let norm = match form {
+            Form::Nfc => "unicode:nfc",
+            Form::Nfkc => "unicode:nfkc",
+        };
+        Hygiene {
+            form,
+            rules: [
+                r("unicode:newline"),
+                r("unicode:control"),
+                r("unicode:invisible"),
+                r("unicode:space"),
+                r("unicode:entity"),
+                r(norm),
+                r("unicode:blanks"),
+            ],
+        }
+    }
+
+    /// Newlines, control characters, invisible characters and exotic spaces: one pass.
+    fn characters(&self, text: &str) -> Vec<Replacement> {
+        let mut reps = Vec::new();
+        let bytes = text.as_bytes();
+        // Fast path: ASCII text without control characters needs nothing here.
+        if text.is_ascii() && !bytes.iter().any(|&b| b < 0x20 && b != b'\n' && b != b'\t' || b == 0x7f) {
+            return reps;
+        }
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let end = i + c.len_utf8();
+            let (to, rule) = match c {
+                '\r' => {
+                    if iter.peek().is_some_and(|&(_, n)| n == '\n') {
+                        ("", 0) // the \n that follows stays
+                    } else {
+                        ("\n", 0)
+                    }
+                }
+                '\t' | '\n' => continue,
+                c if c.is_control() => ("", 1),
+                '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => ("", 2),
+                '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}'
+                | '\u{3000}' => (" ", 3),
+                _ => continue,
+            };
+            reps.push(Replacement::new(i..end, to, EditKind::Unicode, &self.rules[rule]));
+        }
+        reps
+    }
+
+    fn entities(&self, text: &str) -> Vec<Replacement> {
+        if memchr::memchr(b'&', text.as_bytes()).is_none() {
+            return Vec::new();
+        }
+        ENTITY
+            .find_iter(text)
+            .filter_map(|m| {
+                let decoded = html_escape::decode_html_entities(m.as_str());
+                let ok = decoded != m.as_str() && !decoded.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+                ok.then(|| Replacement::new(m.range(), decoded, EditKind::Unicode, &self.rules[4]))
+            })
+            .collect()
+    }
+
+    fn normalize(&self, text: &str) -> Vec<Replacement> {
+        let quick = match self.form {
+            Form::Nfc => is_nfc_quick(text.chars()),
+            Form::Nfkc => is_nfkc_quick(text.chars()),
+        };
+        if quick == IsNormalized::Yes {
+            return Vec::new();
+        }
+        let mut reps = Vec::new();
+        for run in unnormalized_runs(text, self.form) {
+            let piece = &text[run.clone()];
+            let fixed: String = match self.form {
+                Form::Nfc => piece.nfc().collect(),
+                Form::Nfkc => piece.nfkc().collect(),
+            };
+            if fixed != piece {
+                reps.push(Replacement::new(run, fixed, EditKind::Unicode, &self.rules[5]));
+            }
+        }
+        reps
+    }
+
+    fn blanks(&self, text: &str) -> Vec<Replacement> {
+        let bytes = text.as_bytes();
+        let mut reps = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b' ' && bytes[i] != b'\t' {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+                i += 1;
+            }
+            let at_line_end = i == bytes.len() || bytes[i] == b'\n';
+            let at_line_start = start == 0 || bytes[start - 1] == b'\n';
+            let range = if at_line_end {
+                start..i
+            } else if at_line_start {
+                continue; // indentation is layout: leave it
+            } else if bytes[start] == b' ' {
+                start + 1..i // keep the first space, drop the rest
+            } else {
+                start..i // a tab (or a run starting with one) becomes one space
+            };
+            let to = if at_line_end || bytes[start] == b' ' { "" } else { " " };
+            if !range.is_empty() {
+                reps.push(Replacement::new(range, to, EditKind::Unicode, &self.rules[6]));
+            }
+        }
+        reps
+    }
+}
+
+impl Stage for Hygiene {
+    fn name(&self) -> &'static str {
+        "hygiene"
+    }
+
+    fn run(&self, doc: &mut Document) -> Result<()> {
+        let reps = self.characters(doc.text());
+        doc.apply(reps);
+        let reps = self.entities(doc.text());
+        doc.apply(reps);
+        let reps = self.normalize(doc.text());
+        doc.apply(reps);
+        let reps = self.blanks(doc.text());
+        doc.apply(reps);
+        Ok(())
+    }
+}
+
+/// The byte ranges of `text` that may change under normalization: each starts at a starter
+/// before a character that is not known to be normalized, and ends before the next character
+/// that is a stable starter (combining class 0 and quick check `Yes`), which nothing before it
+/// can compose with.
+fn unnormalized_runs(text: &str, form: Form) -> Vec<Range<usize>> {
+    let qc_yes = |c: char| {
+        let one = std::iter::once(c);
+        match form {
+            Form::Nfc => is_nfc_quick(one) == IsNormalized::Yes,
+            Form::Nfkc => is_nfkc_quick(one) == IsNormalized::Yes,
+        }
+    };
+    let stable = |c: char| canonical_combining_class(c) == 0 && qc_yes(c);
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    let mut last_starter = 0; // byte index of the last stable starter
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if stable(c) {
+            last_starter = i;
+            continue;
+        }
+        let start = last_starter;
+        let mut end = text.len();
+        while let Some(&(j, d)) = chars.peek() {
+            if stable(d) {
+                end = j;
+                break;
+            }
+            chars.next();
+        }
+        match runs.last_mut() {
+            Some(r) if r.end >= start => r.end = end,
+            _ => runs.push(start..end),
+        }
+        last_starter = end;
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::apply_edits;
+
+    fn clean(s: &str) -> Document {
+        let mut d = Document::new("t", s);
+        Hygiene::new(Form::Nfc).run(&mut d).unwrap();
+        d
+    }
+
+    #[test]
+    fn clean_text_gets_no_edit() {
+        for s in ["Plain ASCII text.\nSecond line.", "Il Kazakistan partecipa all’esercitazione", "Токаев заявил", "7 644"] {
+            assert!(clean(s).log.edits().is_empty(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn invisible_characters_inside_names_go() {
+        let d = clean("Toka\u{200b}yev and CS\u{00ad}TO");
+        assert_eq!(d.text(), "Tokayev and CSTO");
+        assert_eq!(d.log.edits()[0].src, 4..7);
+        assert_eq!(&*d.log.edits()[0].rule, "unicode:invisible");
+    }
+
+    #[test]
+    fn spaces_entities_and_blanks() {
+        let d = clean("7\u{00a0}644 km &amp; more  here \t\r\nnext");
+        assert_eq!(d.text(), "7 644 km & more here\nnext");
+        assert_eq!(apply_edits(d.src(), 0, d.log.edits()), d.text());
+    }
+
+    #[test]
+    fn nfc_touches_only_decomposed_runs() {
+        let d = clean("cafe\u{301} and Tokai\u{308}ev");
+        assert_eq!(d.text(), "café and Tokaïev");
+        assert_eq!(d.log.edits().len(), 2);
+        assert_eq!(d.log.edits()[0].src, 3..6);
+        assert_eq!(&*d.log.edits()[0].rule, "unicode:nfc");
+    }
+
+    #[test]
+    fn runs_agree_with_whole_string_nfc() {
+        for s in ["a\u{0323}\u{0302}b", "\u{212B}ngstrom", "\u{0B47}\u{0B3E}", "e\u{0301}\u{0301}x", "\u{1100}\u{1161}\u{11A8}"] {
+            let want: String = s.nfc().collect();
+            assert_eq!(clean(s).text(), want, "{s:?}");
+        }
+    }
+}

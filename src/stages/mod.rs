@@ -1,0 +1,39 @@
+//! The stages a document goes through, one file each, in pipeline order:
+//! [`hygiene`] and [`boilerplate`] (clean), [`langid`], [`segment`], [`names`], [`artifacts`].
+
+pub mod artifacts;
+pub mod boilerplate;
+pub mod hygiene;
+pub mod langid;
+pub mod names;
+pub mod segment;
+
+use crate::document::Document;
+use crate::error::Result;
+
+/// One step of the pipeline. A configured stage is shared by every worker thread.
+///
+/// Annotating stages write fields of the [`Document`]; rewriting stages go through
+/// [`Document::apply`], which keeps every change aligned to the original text.
+pub trait Stage: Send + Sync + std::fmt::Debug {
+    /// A short name for reports.
+    fn name(&self) -> &'static str;
+    /// Runs the stage on one document.
+    ///
+    /// # Errors
+    /// Stages fail only on conditions that make the document unusable.
+    fn run(&self, doc: &mut Document) -> Result<()>;
+}
+
+/// Whether `text[a..b]` stands as whole words: the characters around it are not letters,
+/// digits or combining marks (by Unicode, not ASCII: "Erevanè" does not contain "Erevan").
+pub(crate) fn is_whole_word(text: &str, a: usize, b: usize) -> bool {
+    let word = |c: char| c.is_alphanumeric() || is_mark(c);
+    let before = text[..a].chars().next_back().is_some_and(word);
+    let after = text[b..].chars().next().is_some_and(word);
+    !before && !after
+}
+
+fn is_mark(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
+}

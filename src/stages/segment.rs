@@ -1,0 +1,209 @@
+//! Segmentation into paragraphs and sentences.
+//!
+//! A paragraph is a non-blank line of the cleaned text (scraped news puts one paragraph per
+//! line). Within it, a sentence ends after `.`, `!`, `?` or `…` (with any closing quotes or
+//! brackets after them) when whitespace follows and the next word starts with a capital letter
+//! or an opening quote or bracket, except after an abbreviation of the document's language
+//! (`glossaries/abbreviations/<lang>.txt`), a single capital initial ("A. Lukashenko") or a
+//! dotted acronym ("U.S."). Segments never cross paragraphs.
+//!
+//! Segment spans are stored in original coordinates, so later stages can never leave them
+//! stale.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::document::{Document, Segment};
+use crate::edit::Bias;
+use crate::error::Result;
+use crate::glossary::{DataSet, FileKind};
+use crate::stages::Stage;
+
+/// The segmentation stage.
+#[derive(Debug, Default)]
+pub struct Segmenter {
+    /// Abbreviations (without their final period) by language.
+    abbreviations: HashMap<String, HashSet<String>>,
+    /// All of them, for documents whose language is not known.
+    all: HashSet<String>,
+}
+
+const TERMINALS: &[char] = &['.', '!', '?', '…'];
+const CLOSERS: &[char] = &['"', '\'', '”', '’', '»', ')', ']', '›'];
+const OPENERS: &[char] = &['"', '\'', '“', '‘', '«', '„', '(', '[', '¿', '¡', '‹'];
+
+impl Segmenter {
+    /// A segmenter with the abbreviation lists of `data`.
+    pub fn new(data: &DataSet) -> Self {
+        let mut s = Segmenter::default();
+        for file in data.of(FileKind::Abbreviations) {
+            let set = s.abbreviations.entry(file.stem().to_owned()).or_default();
+            for (_, abbr) in file.lines() {
+                let abbr = abbr.trim_end_matches('.');
+                set.insert(abbr.to_owned());
+                s.all.insert(abbr.to_owned());
+            }
+        }
+        s
+    }
+
+    /// Sentence ends in `para`, as byte offsets just after each sentence (the last one is the
+    /// paragraph's end).
+    pub fn sentence_ends(&self, para: &str, lang: &str) -> Vec<usize> {
+        let abbr = self.abbreviations.get(lang).unwrap_or(&self.all);
+        let mut ends = Vec::new();
+        let chars: Vec<(usize, char)> = para.char_indices().collect();
+        let mut k = 0;
+        while k < chars.len() {
+            let (i, c) = chars[k];
+            if !TERMINALS.contains(&c) {
+                k += 1;
+                continue;
+            }
+            // The run of terminals and closers.
+            let single_period = c == '.' && chars.get(k + 1).is_none_or(|&(_, d)| !TERMINALS.contains(&d) && !CLOSERS.contains(&d));
+            let mut m = k + 1;
+            while m < chars.len() && (TERMINALS.contains(&chars[m].1) || CLOSERS.contains(&chars[m].1)) {
+                m += 1;
+            }
+            let end = chars.get(m).map_or(para.len(), |&(j, _)| j);
+            let mut n = m;
+            while n < chars.len() && chars[n].1.is_whitespace() {
+                n += 1;
+            }
+            k = m;
+            if n == m || n == chars.len() {
+                continue; // no whitespace after, or the paragraph's end
+            }
+            let next = chars[n].1;
+            if !(next.is_uppercase() || OPENERS.contains(&next)) {
+                continue;
+            }
+            if single_period && self.is_abbreviation(&para[..i], abbr) {
+                continue;
+            }
+            ends.push(end);
+        }
+        ends.push(para.trim_end().len());
+        ends
+    }
+
+    fn is_abbreviation(&self, before: &str, abbr: &HashSet<String>) -> bool {
+        let word = before
+            .rsplit(|c: char| c.is_whitespace() || OPENERS.contains(&c))
+            .next()
+            .unwrap_or("");
+        if word.is_empty() {
+            return false;
+        }
+        let mut letters = word.chars();
+        let first = letters.next().expect("non-empty");
+        // A single capital initial: "A. Lukashenko".
+        if first.is_uppercase() && letters.next().is_none() {
+            return true;
+        }
+        // A dotted acronym: "U.S", "z.B", "т.е".
+        if word.contains('.') && word.split('.').all(|p| p.chars().count() <= 2 && !p.is_empty()) {
+            return true;
+        }
+        abbr.contains(word) || abbr.contains(&word.to_lowercase())
+    }
+}
+
+impl Stage for Segmenter {
+    fn name(&self) -> &'static str {
+        "segment"
+    }
+
+    fn run(&self, doc: &mut Document) -> Result<()> {
+        let text = doc.text();
+        let map = doc.log.offsets();
+        let mut segments = Vec::new();
+        let mut start = 0;
+        let mut para = 0;
+        for line in text.split_inclusive('\n') {
+            let line_start = start;
+            start += line.len();
+            let lead = line.len() - line.trim_start().len();
+            let body = line.trim();
+            if body.is_empty() {
+                continue;
+            }
+            let body_start = line_start + lead;
+            let mut s = 0;
+            for e in self.sentence_ends(body, doc.lang) {
+                let piece = &body[s..e];
+                let trimmed = piece.trim_start();
+                let a = body_start + s + (piece.len() - trimmed.len());
+                let b = body_start + e;
+                if a < b {
+                    segments.push(Segment {
+                        src: map.to_src(a, Bias::Start)..map.to_src(b, Bias::End),
+                        para,
+                        lang: doc.lang,
+                    });
+                }
+                s = e;
+            }
+            para += 1;
+        }
+        // Spans from inside one rewrite can touch; keep them disjoint and in order.
+        segments.dedup_by(|b, a| {
+            if b.src.start < a.src.end {
+                a.src.end = a.src.end.max(b.src.end);
+                true
+            } else {
+                false
+            }
+        });
+        doc.segments = segments;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::glossary::DataFile;
+
+    fn seg() -> Segmenter {
+        Segmenter::new(&DataSet {
+            files: vec![DataFile {
+                path: "abbreviations/en.txt".into(),
+                text: "Gen\nSt\nMr\n".into(),
+                kind: FileKind::Abbreviations,
+                default: true,
+            }],
+        })
+    }
+
+    fn split(s: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for e in seg().sentence_ends(s, "en") {
+            out.push(s[at..e].trim());
+            at = e;
+        }
+        out
+    }
+
+    #[test]
+    fn sentences_split_at_terminals_before_capitals() {
+        assert_eq!(split("One. Two! Three? Four"), ["One.", "Two!", "Three?", "Four"]);
+        assert_eq!(split("He said “go.” Then left."), ["He said “go.”", "Then left."]);
+        assert_eq!(split("3.6 thousand troops, etc. and more."), ["3.6 thousand troops, etc. and more."]);
+    }
+
+    #[test]
+    fn abbreviations_initials_and_acronyms_do_not_end_sentences() {
+        assert_eq!(split("Gen. Smith met A. Lukashenko in St. Petersburg."), ["Gen. Smith met A. Lukashenko in St. Petersburg."]);
+        assert_eq!(split("The U.S. President spoke. Next."), ["The U.S. President spoke.", "Next."]);
+    }
+
+    #[test]
+    fn segments_are_per_line_in_original_coordinates() {
+        let mut d = Document::new("t", "First one. Second one.\n\nThird.");
+        seg().run(&mut d).unwrap();
+        let spans: Vec<_> = d.segments.iter().map(|s| (&d.src()[s.src.clone()], s.para)).collect();
+        assert_eq!(spans, [("First one.", 0), ("Second one.", 0), ("Third.", 1)]);
+    }
+}
