@@ -26,12 +26,18 @@ fn main() {
     let mut files = Vec::new();
     collect(&root.join("glossaries"), &mut files);
     files.sort();
-    let mut code = String::from("/// The embedded data files: (path relative to the crate, contents).\n");
+    let mut code =
+        String::from("/// The embedded data files: (path relative to the crate, contents).\n");
     code.push_str("pub static FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         let rel = f.strip_prefix(&root).expect("under root");
         let rel = rel.to_string_lossy().replace('\\', "/");
-        writeln!(code, "    ({rel:?}, include_str!({:?})),", f.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            f.display().to_string()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("embedded.rs");

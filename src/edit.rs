@@ -448,7 +448,10 @@ mod tests {
         assert_eq!(log.text(), "Tokayev said");
         assert_eq!(log.edits().len(), 1);
         let e = &log.edits()[0];
-        assert_eq!((e.src.clone(), e.to.as_str(), e.kind), (0..9, "Tokayev", EditKind::Name));
+        assert_eq!(
+            (e.src.clone(), e.to.as_str(), e.kind),
+            (0..9, "Tokayev", EditKind::Name)
+        );
     }
 
     #[test]

@@ -248,7 +248,8 @@ impl Progress for Bar {
         self.bar.inc(bytes);
         let done = self.docs.fetch_add(docs, Ordering::Relaxed) + docs;
         let rate = done as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
-        self.bar.set_message(format!("{done} docs, {rate:.0} docs/s"));
+        self.bar
+            .set_message(format!("{done} docs, {rate:.0} docs/s"));
     }
 }
 
@@ -299,12 +300,26 @@ fn describe(s: &Summary, rejects: Option<&std::path::Path>) -> String {
         s.docs_per_s,
     );
     let list = |m: &mut dyn Iterator<Item = String>| m.collect::<Vec<_>>().join(", ");
-    let _ = writeln!(out, "  edits: {}", list(&mut s.edits.iter().map(|(k, n)| format!("{k} {n}"))));
-    let _ = writeln!(out, "  languages: {}", list(&mut s.languages.iter().map(|(k, n)| format!("{k} {n}"))));
+    let _ = writeln!(
+        out,
+        "  edits: {}",
+        list(&mut s.edits.iter().map(|(k, n)| format!("{k} {n}")))
+    );
+    let _ = writeln!(
+        out,
+        "  languages: {}",
+        list(&mut s.languages.iter().map(|(k, n)| format!("{k} {n}")))
+    );
     let _ = writeln!(
         out,
         "  top rules: {}",
-        list(&mut s.top_rules.iter().take(5).map(|(r, n)| format!("{r} ({n})")))
+        list(
+            &mut s
+                .top_rules
+                .iter()
+                .take(5)
+                .map(|(r, n)| format!("{r} ({n})"))
+        )
     );
     out
 }

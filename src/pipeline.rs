@@ -67,15 +67,24 @@ impl Pipeline {
         for path in &opts.glossaries {
             data.add_path(path)?;
         }
+        Self::with_data(&data, opts)
+    }
+
+    /// Builds the pipeline from data files already in memory; `opts.default_glossaries` and
+    /// `opts.glossaries` are not consulted.
+    ///
+    /// # Errors
+    /// As [`Pipeline::new`].
+    pub fn with_data(data: &DataSet, opts: &Options) -> Result<Self> {
         let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(Hygiene::new(opts.form))];
         if !opts.keep_boilerplate {
-            stages.push(Box::new(Boilerplate::new(&data)?));
+            stages.push(Box::new(Boilerplate::new(data)?));
         }
         stages.push(Box::new(LangId::new(Box::new(Whatlang::new(&opts.langs)?))));
-        stages.push(Box::new(Segmenter::new(&data)));
-        stages.push(Box::new(Names::new(NameGlossary::load(&data)?)?));
+        stages.push(Box::new(Segmenter::new(data)));
+        stages.push(Box::new(Names::new(NameGlossary::load(data)?)?));
         stages.push(Box::new(Artifacts::new(
-            artifacts::load(&data)?,
+            artifacts::load(data)?,
             opts.artifact_threshold,
         )?));
         Ok(Pipeline { stages })

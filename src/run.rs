@@ -99,8 +99,11 @@ impl Summary {
     }
 
     fn finish(&mut self, elapsed: Duration) {
-        let mut rules: Vec<(String, u64)> =
-            self.rules.drain().map(|(r, n)| (r.to_string(), n)).collect();
+        let mut rules: Vec<(String, u64)> = self
+            .rules
+            .drain()
+            .map(|(r, n)| (r.to_string(), n))
+            .collect();
         rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         rules.truncate(20);
         self.top_rules = rules;

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
 
 use super::{read_csv, DataSet, FileKind};
 use crate::error::{Error, Result};
@@ -76,9 +77,16 @@ pub fn load(data: &DataSet) -> Result<Vec<ArtifactRule>> {
     let mut index: HashMap<(String, String, Vec<String>), usize> = HashMap::new();
     for file in data.of(FileKind::Artifacts) {
         for (line, row) in read_csv::<Row>(file)? {
-            let row: Row = row;
+            let mut row: Row = row;
+            for f in [&mut row.phrase, &mut row.repair] {
+                *f = f.nfc().collect();
+            }
             if row.phrase.is_empty() || row.lang.is_empty() {
-                return Err(Error::glossary(&file.path, line, "empty `phrase` or `lang`"));
+                return Err(Error::glossary(
+                    &file.path,
+                    line,
+                    "empty `phrase` or `lang`",
+                ));
             }
             let rule = ArtifactRule {
                 lang: row.lang,

@@ -217,9 +217,7 @@ pub(crate) fn bytecount_lines(prefix: &[u8]) -> u64 {
 /// Reads the rows of a CSV data file with serde, reporting each bad row as `file:line: reason`.
 ///
 /// Lines starting with `#` are comments; fields are trimmed.
-pub(crate) fn read_csv<T: serde::de::DeserializeOwned>(
-    file: &DataFile,
-) -> Result<Vec<(u64, T)>> {
+pub(crate) fn read_csv<T: serde::de::DeserializeOwned>(file: &DataFile) -> Result<Vec<(u64, T)>> {
     let mut rdr = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .trim(csv::Trim::All)

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
 
 use super::{read_csv, DataFile, DataSet, FileKind};
 use crate::error::{Error, Result};
@@ -92,7 +93,10 @@ impl NameGlossary {
         let mut pending_info: Vec<(usize, u64, &DataFile)> = Vec::new();
         for file in data.of(FileKind::Names) {
             for (line, row) in read_csv::<Row>(file)? {
-                let row: Row = row;
+                let mut row: Row = row;
+                for f in [&mut row.canonical, &mut row.variant, &mut row.replace] {
+                    *f = f.nfc().collect();
+                }
                 let rule: Arc<str> = Arc::from(format!("{}:{line}", file.path));
                 let bad = |reason: String| Error::glossary(&file.path, line, reason);
                 if row.entity.is_empty() {
@@ -116,7 +120,10 @@ impl NameGlossary {
                     }
                 };
                 let info = &mut g.entities[ix];
-                for (field, value) in [(&mut info.kind, &row.kind), (&mut info.canonical, &row.canonical)] {
+                for (field, value) in [
+                    (&mut info.kind, &row.kind),
+                    (&mut info.canonical, &row.canonical),
+                ] {
                     if value.is_empty() {
                         continue;
                     }
@@ -218,8 +225,16 @@ mod tests {
     #[test]
     fn conflicting_rows_name_both_lines() {
         let err = NameGlossary::load(&data(&[
-            ("a.csv", "entity,kind,canonical,lang,variant,replace\nx,person,X,,Fb,Facebook\n", true),
-            ("b.csv", "entity,kind,canonical,lang,variant,replace\ny,org,Y,,Fb,\n", true),
+            (
+                "a.csv",
+                "entity,kind,canonical,lang,variant,replace\nx,person,X,,Fb,Facebook\n",
+                true,
+            ),
+            (
+                "b.csv",
+                "entity,kind,canonical,lang,variant,replace\ny,org,Y,,Fb,\n",
+                true,
+            ),
         ]))
         .unwrap_err();
         let msg = err.to_string();
@@ -230,8 +245,16 @@ mod tests {
     #[test]
     fn user_rows_override_defaults() {
         let g = NameGlossary::load(&data(&[
-            ("a.csv", "entity,kind,canonical,lang,variant,replace\nx,person,X,,Fb,Facebook\n", true),
-            ("u.csv", "entity,kind,canonical,lang,variant,replace\nx,,,,Fb,\n", false),
+            (
+                "a.csv",
+                "entity,kind,canonical,lang,variant,replace\nx,person,X,,Fb,Facebook\n",
+                true,
+            ),
+            (
+                "u.csv",
+                "entity,kind,canonical,lang,variant,replace\nx,,,,Fb,\n",
+                false,
+            ),
         ]))
         .unwrap();
         assert_eq!(g.variants.len(), 1);
@@ -254,6 +277,9 @@ mod tests {
             true,
         )]))
         .unwrap_err();
-        assert!(err.to_string().starts_with("a.csv:2: entity `x` has no"), "{err}");
+        assert!(
+            err.to_string().starts_with("a.csv:2: entity `x` has no"),
+            "{err}"
+        );
     }
 }

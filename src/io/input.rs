@@ -55,12 +55,10 @@ fn classify(path: &Path) -> Option<(Format, bool, String)> {
         None => (name, false),
     };
     if let Some(stem) = name.strip_suffix(".txt") {
-        Some((Format::Txt, gz, stem.to_owned()))
-    } else if let Some(stem) = name.strip_suffix(".jsonl") {
-        Some((Format::Jsonl, gz, stem.to_owned()))
-    } else {
-        None
+        return Some((Format::Txt, gz, stem.to_owned()));
     }
+    name.strip_suffix(".jsonl")
+        .map(|stem| (Format::Jsonl, gz, stem.to_owned()))
 }
 
 /// Expands the command-line paths into sources, in order. No path, or `-`, is standard input.
@@ -186,7 +184,10 @@ impl Reject {
 
     /// A reject for a whole source that could not be read.
     pub fn from_error(e: &Error) -> Self {
-        let loc = e.location().cloned().unwrap_or_else(|| Location::new("-", 0));
+        let loc = e
+            .location()
+            .cloned()
+            .unwrap_or_else(|| Location::new("-", 0));
         let reason = match e {
             Error::Io { source, .. } => source.to_string(),
             Error::BadRecord { reason, .. } | Error::Glossary { reason, .. } => reason.clone(),
@@ -379,7 +380,9 @@ mod tests {
 
     #[test]
     fn jsonl_records_keep_their_fields_and_get_default_ids() {
-        let d = raw(br#"{"text":"Hi","source":"x","metadata":{"a":1}}"#).parse().unwrap();
+        let d = raw(br#"{"text":"Hi","source":"x","metadata":{"a":1}}"#)
+            .parse()
+            .unwrap();
         assert_eq!(d.id, "c.jsonl:7");
         assert_eq!(d.src(), "Hi");
         let keys: Vec<_> = d.record.keys().cloned().collect();
@@ -389,7 +392,10 @@ mod tests {
     #[test]
     fn bad_records_say_why() {
         let cases: [(&[u8], &str); 5] = [
-            (b"{\"text\": ", "invalid JSON: EOF while parsing a value at line 1 column 9"),
+            (
+                b"{\"text\": ",
+                "invalid JSON: EOF while parsing a value at line 1 column 9",
+            ),
             (b"[1]", "record is not a JSON object"),
             (b"{\"id\":\"a\"}", "record has no `text` field"),
             (b"{\"text\":3}", "`text` is not a string"),

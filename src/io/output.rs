@@ -71,8 +71,11 @@ fn is_layout(doc: &Document, e: &Edit) -> bool {
 /// The document's segments with their edits, texts and entities.
 pub fn segments(doc: &Document) -> Vec<SegmentView<'_>> {
     let edits = doc.log.edits();
-    let mut spans: Vec<(Range<usize>, usize, LangCode)> =
-        doc.segments.iter().map(|s| (s.src.clone(), s.para, s.lang)).collect();
+    let mut spans: Vec<(Range<usize>, usize, LangCode)> = doc
+        .segments
+        .iter()
+        .map(|s| (s.src.clone(), s.para, s.lang))
+        .collect();
     // Attach the edits that lie outside every segment.
     for e in edits {
         // The first span that ends after the edit starts: it holds, overlaps or follows it.
@@ -259,7 +262,11 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                     src: &doc.src()[v.src.clone()],
                     text: &v.text,
                     src_span: chars.span(&v.src),
-                    edits: v.edits.iter().map(|e| edit_out(doc, e, &mut chars)).collect(),
+                    edits: v
+                        .edits
+                        .iter()
+                        .map(|e| edit_out(doc, e, &mut chars))
+                        .collect(),
                     entities: v
                         .entities
                         .iter()
@@ -272,7 +279,8 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
         }
         OutputFormat::Docs => {
             out.segments = doc.segments.len();
-            serde_json::to_writer(&mut out.main, &docs_record(doc)).expect("writing to a Vec cannot fail");
+            serde_json::to_writer(&mut out.main, &docs_record(doc))
+                .expect("writing to a Vec cannot fail");
             out.main.push(b'\n');
         }
         OutputFormat::Moses => {
@@ -284,7 +292,8 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                 push_flat(&mut out.norm, &v.text);
                 out.norm.push(b'\n');
                 push_flat(&mut out.ids, &doc.id);
-                out.ids.extend_from_slice(format!("\t{}\n", v.seg).as_bytes());
+                out.ids
+                    .extend_from_slice(format!("\t{}\n", v.seg).as_bytes());
             }
         }
         OutputFormat::Tsv => {
@@ -315,7 +324,12 @@ fn push_flat(out: &mut Vec<u8>, s: &str) {
 /// The `docs` record: the input record, `text` normalized, and the fields the contract adds.
 pub fn docs_record(doc: &Document) -> Map<String, Value> {
     let mut chars = Chars::new(doc.src());
-    let edits: Vec<EditOut<'_>> = doc.log.edits().iter().map(|e| edit_out(doc, e, &mut chars)).collect();
+    let edits: Vec<EditOut<'_>> = doc
+        .log
+        .edits()
+        .iter()
+        .map(|e| edit_out(doc, e, &mut chars))
+        .collect();
     let map = doc.log.offsets();
     let mut tchars = Chars::new(doc.text());
     let entities: Vec<EntityOut<'_>> = doc
@@ -328,10 +342,14 @@ pub fn docs_record(doc: &Document) -> Map<String, Value> {
         .collect();
     let mut rec = doc.record.clone();
     rec.insert("text".into(), Value::String(doc.text().to_owned()));
-    rec.entry("id").or_insert_with(|| Value::String(doc.id.clone()));
+    rec.entry("id")
+        .or_insert_with(|| Value::String(doc.id.clone()));
     rec.insert("src".into(), Value::String(doc.src().to_owned()));
     rec.insert("lang".into(), Value::String(doc.lang.to_owned()));
-    rec.insert("lang_confidence".into(), Value::from((doc.lang_confidence * 1000.0).round() / 1000.0));
+    rec.insert(
+        "lang_confidence".into(),
+        Value::from((doc.lang_confidence * 1000.0).round() / 1000.0),
+    );
     rec.insert("edits".into(), value(&edits));
     rec.insert("entities".into(), value(&entities));
     rec.insert("scores".into(), value(&doc.scores));

@@ -39,9 +39,15 @@ impl Pending {
 
     fn commit(self) -> Result<()> {
         let target = self.target;
-        let tmp = self.file.into_inner().map_err(|e| Error::io(&target, e.into_error()))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
-        tmp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+        let tmp = self
+            .file
+            .into_inner()
+            .map_err(|e| Error::io(&target, e.into_error()))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(&target, e))?;
+        tmp.persist(&target)
+            .map_err(|e| Error::io(&target, e.error))?;
         Ok(())
     }
 }
@@ -91,7 +97,11 @@ impl Sink {
                 )
             }
             (_, Some(path)) => (Main::File(Pending::create(path)?), None, None),
-            (_, None) => (Main::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())), None, None),
+            (_, None) => (
+                Main::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())),
+                None,
+                None,
+            ),
         };
         let rejects = rejects.map(Pending::create).transpose()?;
         let mut sink = Sink {
@@ -101,7 +111,9 @@ impl Sink {
             rejects,
         };
         if let Some(h) = format.header() {
-            sink.main_writer().write_all(h).map_err(|e| sink.main_error(e))?;
+            sink.main_writer()
+                .write_all(h)
+                .map_err(|e| sink.main_error(e))?;
         }
         Ok(sink)
     }
@@ -126,10 +138,14 @@ impl Sink {
     /// A write failed (a full disk; a closed standard output, which the binary treats as a
     /// quiet end).
     pub fn write(&mut self, r: &Rendered) -> Result<()> {
-        self.main_writer().write_all(&r.main).map_err(|e| self.main_error(e))?;
+        self.main_writer()
+            .write_all(&r.main)
+            .map_err(|e| self.main_error(e))?;
         for (p, bytes) in [(&mut self.norm, &r.norm), (&mut self.ids, &r.ids)] {
             if let Some(p) = p {
-                p.file.write_all(bytes).map_err(|e| Error::io(&p.target, e))?;
+                p.file
+                    .write_all(bytes)
+                    .map_err(|e| Error::io(&p.target, e))?;
             }
         }
         Ok(())
@@ -151,7 +167,9 @@ impl Sink {
         };
         let mut bytes = serde_json::to_vec(&line).expect("plain data serializes");
         bytes.push(b'\n');
-        p.file.write_all(&bytes).map_err(|e| Error::io(&p.target, e))
+        p.file
+            .write_all(&bytes)
+            .map_err(|e| Error::io(&p.target, e))
     }
 
     /// Flushes everything and renames the files into place.

@@ -86,7 +86,7 @@ impl Artifacts {
                 .next()
                 .unwrap_or("")
                 .to_lowercase();
-            rule.before.iter().any(|w| *w == prev)
+            rule.before.contains(&prev)
         }
     }
 }
@@ -109,6 +109,53 @@ impl Stage for Artifacts {
             doc.scores.insert(SCORE, 0.0);
             return Ok(());
         };
+        // A repair can uncover another phrase that overlapped it ("within the combat towards"
+        // -> "in the combat towards" -> "in the fight against"), so passes repeat until none
+        // finds anything; the score comes from the first.
+        let mut spun = None;
+        for _ in 0..MAX_PASSES {
+            let hits = self.find(doc, ac);
+            let spun = *spun.get_or_insert_with(|| {
+                let words = doc.text().split_whitespace().count().max(1);
+                let fingerprints = hits
+                    .iter()
+                    .filter(|h| self.rules[h.2].gate == Gate::Always)
+                    .count();
+                let score = fingerprints as f64 * 1000.0 / words as f64;
+                doc.scores.insert(SCORE, (score * 100.0).round() / 100.0);
+                score >= self.threshold
+            });
+            let text = doc.text();
+            let reps: Vec<Replacement> = hits
+                .into_iter()
+                .filter(|h| spun || self.rules[h.2].gate == Gate::Always)
+                .map(|(a, b, i)| {
+                    let r = &self.rules[i];
+                    let upper = text[a..].chars().next().is_some_and(char::is_uppercase)
+                        && !r.phrase.chars().next().is_some_and(char::is_uppercase);
+                    let to = if upper {
+                        capitalized(&r.repair)
+                    } else {
+                        r.repair.clone()
+                    };
+                    Replacement::new(a..b, to, EditKind::Artifact, &r.rule)
+                })
+                .collect();
+            if reps.is_empty() {
+                break;
+            }
+            doc.apply(reps);
+        }
+        Ok(())
+    }
+}
+
+/// Passes over one document at most: enough for phrases that overlap two deep.
+const MAX_PASSES: usize = 3;
+
+impl Artifacts {
+    /// Every rule match in the current text: (start, end, rule index), in order.
+    fn find(&self, doc: &Document, ac: &AhoCorasick) -> Vec<(usize, usize, usize)> {
         let text = doc.text();
         let map = doc.log.offsets();
         let names: Vec<_> = doc
@@ -116,7 +163,7 @@ impl Stage for Artifacts {
             .iter()
             .map(|e| map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End))
             .collect();
-        let mut hits: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, rule)
+        let mut hits = Vec::new();
         for seg in &doc.segments {
             let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
             for m in ac.find_iter(&text[range.clone()]) {
@@ -133,25 +180,7 @@ impl Stage for Artifacts {
                 }
             }
         }
-        let words = text.split_whitespace().count().max(1);
-        let fingerprints = hits.iter().filter(|h| self.rules[h.2].gate == Gate::Always).count();
-        let score = fingerprints as f64 * 1000.0 / words as f64;
-        let spun = score >= self.threshold;
-        let reps = hits
-            .into_iter()
-            .filter(|h| spun || self.rules[h.2].gate == Gate::Always)
-            .map(|(a, b, i)| {
-                let r = &self.rules[i];
-                let upper = text[a..].chars().next().is_some_and(char::is_uppercase)
-                    && !r.phrase.chars().next().is_some_and(char::is_uppercase);
-                let to = if upper { capitalized(&r.repair) } else { r.repair.clone() };
-                Replacement::new(a..b, to, EditKind::Artifact, &r.rule)
-            })
-            .collect();
-        drop(map);
-        doc.scores.insert(SCORE, (score * 100.0).round() / 100.0);
-        doc.apply(reps);
-        Ok(())
+        hits
     }
 }
 
@@ -175,19 +204,30 @@ mod tests {
 
     fn run(a: &Artifacts, text: &str) -> Document {
         let mut d = Document::new("t", text);
-        d.segments.push(Segment { src: 0..text.len(), para: 0, lang: "en" });
+        d.segments.push(Segment {
+            src: 0..text.len(),
+            para: 0,
+            lang: "en",
+        });
         a.run(&mut d).unwrap();
         d
     }
 
-    const RULES: &str = "en,always,Collective Safety Treaty Group,Collective Security Treaty Organization,\n\
+    const RULES: &str =
+        "en,always,Collective Safety Treaty Group,Collective Security Treaty Organization,\n\
         en,spun,folks,people,\nen,always,12 months,year,the|this\nen,spun,lower than,less than,\n";
 
     #[test]
     fn fingerprints_fire_everywhere_and_raise_the_score() {
         let a = stage(RULES);
-        let d = run(&a, "The Collective Safety Treaty Group began the 12 months. Lower than 200 folks.");
-        assert_eq!(d.text(), "The Collective Security Treaty Organization began the year. Less than 200 people.");
+        let d = run(
+            &a,
+            "The Collective Safety Treaty Group began the 12 months. Lower than 200 folks.",
+        );
+        assert_eq!(
+            d.text(),
+            "The Collective Security Treaty Organization began the year. Less than 200 people."
+        );
         assert!(d.scores[SCORE] > 1.5);
     }
 

@@ -57,7 +57,11 @@ impl Boilerplate {
             for (line, pat) in file.lines() {
                 let anchored = format!("^(?:{pat})$");
                 if let Err(e) = Regex::new(&anchored) {
-                    return Err(Error::glossary(&file.path, line, format!("bad pattern: {e}")));
+                    return Err(Error::glossary(
+                        &file.path,
+                        line,
+                        format!("bad pattern: {e}"),
+                    ));
                 }
                 patterns.push(anchored);
                 rules.push(Arc::from(format!("{}:{line}", file.path)));
@@ -174,7 +178,12 @@ impl Stage for Boilerplate {
                 };
                 let stop = run.get(n + 1).map_or(end, |&next| lines[next].range.start);
                 let rule = removed[k].as_ref().expect("removed");
-                reps.push(Replacement::new(start..stop, "", EditKind::Boilerplate, rule));
+                reps.push(Replacement::new(
+                    start..stop,
+                    "",
+                    EditKind::Boilerplate,
+                    rule,
+                ));
             }
             i = j;
         }

@@ -75,7 +75,11 @@ impl Hygiene {
         let mut reps = Vec::new();
         let bytes = text.as_bytes();
         // Fast path: ASCII text without control characters needs nothing here.
-        if text.is_ascii() && !bytes.iter().any(|&b| b < 0x20 && b != b'\n' && b != b'\t' || b == 0x7f) {
+        if text.is_ascii()
+            && !bytes
+                .iter()
+                .any(|&b| b < 0x20 && b != b'\n' && b != b'\t' || b == 0x7f)
+        {
             return reps;
         }
         let mut iter = text.char_indices().peekable();
@@ -92,11 +96,20 @@ impl Hygiene {
                 '\t' | '\n' => continue,
                 c if c.is_control() => ("", 1),
                 '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => ("", 2),
-                '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}'
+                '\u{00A0}'
+                | '\u{1680}'
+                | '\u{2000}'..='\u{200A}'
+                | '\u{202F}'
+                | '\u{205F}'
                 | '\u{3000}' => (" ", 3),
                 _ => continue,
             };
-            reps.push(Replacement::new(i..end, to, EditKind::Unicode, &self.rules[rule]));
+            reps.push(Replacement::new(
+                i..end,
+                to,
+                EditKind::Unicode,
+                &self.rules[rule],
+            ));
         }
         reps
     }
@@ -109,7 +122,10 @@ impl Hygiene {
             .find_iter(text)
             .filter_map(|m| {
                 let decoded = html_escape::decode_html_entities(m.as_str());
-                let ok = decoded != m.as_str() && !decoded.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+                let ok = decoded != m.as_str()
+                    && !decoded
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\t');
                 ok.then(|| Replacement::new(m.range(), decoded, EditKind::Unicode, &self.rules[4]))
             })
             .collect()
@@ -131,7 +147,12 @@ impl Hygiene {
                 Form::Nfkc => piece.nfkc().collect(),
             };
             if fixed != piece {
-                reps.push(Replacement::new(run, fixed, EditKind::Unicode, &self.rules[5]));
+                reps.push(Replacement::new(
+                    run,
+                    fixed,
+                    EditKind::Unicode,
+                    &self.rules[5],
+                ));
             }
         }
         reps
@@ -161,9 +182,18 @@ impl Hygiene {
             } else {
                 start..i // a tab (or a run starting with one) becomes one space
             };
-            let to = if at_line_end || bytes[start] == b' ' { "" } else { " " };
+            let to = if at_line_end || bytes[start] == b' ' {
+                ""
+            } else {
+                " "
+            };
             if !range.is_empty() {
-                reps.push(Replacement::new(range, to, EditKind::Unicode, &self.rules[6]));
+                reps.push(Replacement::new(
+                    range,
+                    to,
+                    EditKind::Unicode,
+                    &self.rules[6],
+                ));
             }
         }
         reps
@@ -240,7 +270,12 @@ mod tests {
 
     #[test]
     fn clean_text_gets_no_edit() {
-        for s in ["Plain ASCII text.\nSecond line.", "Il Kazakistan partecipa all’esercitazione", "Токаев заявил", "7 644"] {
+        for s in [
+            "Plain ASCII text.\nSecond line.",
+            "Il Kazakistan partecipa all’esercitazione",
+            "Токаев заявил",
+            "7 644",
+        ] {
             assert!(clean(s).log.edits().is_empty(), "{s:?}");
         }
     }
@@ -271,7 +306,13 @@ mod tests {
 
     #[test]
     fn runs_agree_with_whole_string_nfc() {
-        for s in ["a\u{0323}\u{0302}b", "\u{212B}ngstrom", "\u{0B47}\u{0B3E}", "e\u{0301}\u{0301}x", "\u{1100}\u{1161}\u{11A8}"] {
+        for s in [
+            "a\u{0323}\u{0302}b",
+            "\u{212B}ngstrom",
+            "\u{0B47}\u{0B3E}",
+            "e\u{0301}\u{0301}x",
+            "\u{1100}\u{1161}\u{11A8}",
+        ] {
             let want: String = s.nfc().collect();
             assert_eq!(clean(s).text(), want, "{s:?}");
         }

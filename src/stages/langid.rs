@@ -14,6 +14,11 @@ use crate::stages::Stage;
 const SAMPLE_BYTES: usize = 2048;
 /// Fewer letters than this and the language is `und`.
 const MIN_LETTERS: usize = 12;
+/// Below this many letters, only an answer the detector itself calls reliable is taken.
+const SHORT_LETTERS: usize = 80;
+
+/// The confidence from which a short text's language is taken.
+const RELIABLE: f64 = 0.2;
 
 /// A language detector: text in, a language and a confidence from 0 to 1 out.
 pub trait Detector: Send + Sync + std::fmt::Debug {
@@ -29,18 +34,76 @@ pub struct Whatlang {
 
 /// ISO 639-3 (whatlang) to the code we write: 639-1 where one exists.
 const CODES: &[(&str, &str)] = &[
-    ("afr", "af"), ("aka", "ak"), ("amh", "am"), ("ara", "ar"), ("aze", "az"), ("bel", "be"),
-    ("ben", "bn"), ("bul", "bg"), ("cat", "ca"), ("ces", "cs"), ("cmn", "zh"), ("cym", "cy"),
-    ("dan", "da"), ("deu", "de"), ("ell", "el"), ("eng", "en"), ("epo", "eo"), ("est", "et"),
-    ("fin", "fi"), ("fra", "fr"), ("guj", "gu"), ("heb", "he"), ("hin", "hi"), ("hrv", "hr"),
-    ("hun", "hu"), ("hye", "hy"), ("ind", "id"), ("ita", "it"), ("jav", "jv"), ("jpn", "ja"),
-    ("kan", "kn"), ("kat", "ka"), ("khm", "km"), ("kor", "ko"), ("lat", "la"), ("lav", "lv"),
-    ("lit", "lt"), ("mal", "ml"), ("mar", "mr"), ("mkd", "mk"), ("mya", "my"), ("nep", "ne"),
-    ("nld", "nl"), ("nob", "nb"), ("ori", "or"), ("pan", "pa"), ("pes", "fa"), ("pol", "pl"),
-    ("por", "pt"), ("ron", "ro"), ("rus", "ru"), ("sin", "si"), ("slk", "sk"), ("slv", "sl"),
-    ("sna", "sn"), ("spa", "es"), ("srp", "sr"), ("swe", "sv"), ("tam", "ta"), ("tel", "te"),
-    ("tgl", "tl"), ("tha", "th"), ("tuk", "tk"), ("tur", "tr"), ("ukr", "uk"), ("urd", "ur"),
-    ("uzb", "uz"), ("vie", "vi"), ("yid", "yi"), ("zul", "zu"),
+    ("afr", "af"),
+    ("aka", "ak"),
+    ("amh", "am"),
+    ("ara", "ar"),
+    ("aze", "az"),
+    ("bel", "be"),
+    ("ben", "bn"),
+    ("bul", "bg"),
+    ("cat", "ca"),
+    ("ces", "cs"),
+    ("cmn", "zh"),
+    ("cym", "cy"),
+    ("dan", "da"),
+    ("deu", "de"),
+    ("ell", "el"),
+    ("eng", "en"),
+    ("epo", "eo"),
+    ("est", "et"),
+    ("fin", "fi"),
+    ("fra", "fr"),
+    ("guj", "gu"),
+    ("heb", "he"),
+    ("hin", "hi"),
+    ("hrv", "hr"),
+    ("hun", "hu"),
+    ("hye", "hy"),
+    ("ind", "id"),
+    ("ita", "it"),
+    ("jav", "jv"),
+    ("jpn", "ja"),
+    ("kan", "kn"),
+    ("kat", "ka"),
+    ("khm", "km"),
+    ("kor", "ko"),
+    ("lat", "la"),
+    ("lav", "lv"),
+    ("lit", "lt"),
+    ("mal", "ml"),
+    ("mar", "mr"),
+    ("mkd", "mk"),
+    ("mya", "my"),
+    ("nep", "ne"),
+    ("nld", "nl"),
+    ("nob", "nb"),
+    ("ori", "or"),
+    ("pan", "pa"),
+    ("pes", "fa"),
+    ("pol", "pl"),
+    ("por", "pt"),
+    ("ron", "ro"),
+    ("rus", "ru"),
+    ("sin", "si"),
+    ("slk", "sk"),
+    ("slv", "sl"),
+    ("sna", "sn"),
+    ("spa", "es"),
+    ("srp", "sr"),
+    ("swe", "sv"),
+    ("tam", "ta"),
+    ("tel", "te"),
+    ("tgl", "tl"),
+    ("tha", "th"),
+    ("tuk", "tk"),
+    ("tur", "tr"),
+    ("ukr", "uk"),
+    ("urd", "ur"),
+    ("uzb", "uz"),
+    ("vie", "vi"),
+    ("yid", "yi"),
+    ("zul", "zu"),
 ];
 
 /// The code we write for a whatlang language.
@@ -74,7 +137,9 @@ impl Whatlang {
         }
         let langs = allow
             .iter()
-            .map(|c| lang_of(c).ok_or_else(|| Error::Config(format!("unknown language code `{c}`"))))
+            .map(|c| {
+                lang_of(c).ok_or_else(|| Error::Config(format!("unknown language code `{c}`")))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Whatlang {
             inner: whatlang::Detector::with_allowlist(langs),
@@ -121,10 +186,15 @@ impl Stage for LangId {
 
     fn run(&self, doc: &mut Document) -> Result<()> {
         let s = sample(doc.text(), SAMPLE_BYTES);
-        let letters = s.chars().filter(|c| c.is_alphabetic()).take(MIN_LETTERS).count();
+        let letters = s
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .take(SHORT_LETTERS)
+            .count();
         let found = (letters >= MIN_LETTERS)
             .then(|| self.detector.detect(s))
-            .flatten();
+            .flatten()
+            .filter(|&(_, confidence)| letters >= SHORT_LETTERS || confidence >= RELIABLE);
         (doc.lang, doc.lang_confidence) = found.unwrap_or((UND, 0.0));
         Ok(())
     }

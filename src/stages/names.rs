@@ -168,7 +168,11 @@ mod tests {
 
     fn run(n: &Names, text: &str, lang: &'static str) -> Document {
         let mut d = Document::new("t", text);
-        d.segments.push(Segment { src: 0..text.len(), para: 0, lang });
+        d.segments.push(Segment {
+            src: 0..text.len(),
+            para: 0,
+            lang,
+        });
         n.run(&mut d).unwrap();
         d
     }
@@ -179,8 +183,15 @@ mod tests {
 
     #[test]
     fn longest_variant_wins_and_possessives_match() {
-        let d = run(&names(TOKAYEV), "Qasym-Zhomart Toqaev said. Toqaev's aides and Tokayev.", "en");
-        assert_eq!(d.text(), "Kassym-Jomart Tokayev said. Tokayev's aides and Tokayev.");
+        let d = run(
+            &names(TOKAYEV),
+            "Qasym-Zhomart Toqaev said. Toqaev's aides and Tokayev.",
+            "en",
+        );
+        assert_eq!(
+            d.text(),
+            "Kassym-Jomart Tokayev said. Tokayev's aides and Tokayev."
+        );
         assert_eq!(d.entities.len(), 3);
         assert!(d.entities.iter().all(|e| &*e.id == "t"));
         assert_eq!(&*d.log.edits()[0].rule, "g.csv:3");
@@ -203,6 +214,9 @@ mod tests {
         let en = run(&n, "Kazakistan is", "en");
         assert_eq!(en.text(), "Kazakhstan is");
         let fr = run(&n, "le Kazakistan", "fr");
-        assert!(fr.entities.is_empty(), "no row for French or for all languages");
+        assert!(
+            fr.entities.is_empty(),
+            "no row for French or for all languages"
+        );
     }
 }

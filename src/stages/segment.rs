@@ -60,9 +60,14 @@ impl Segmenter {
                 continue;
             }
             // The run of terminals and closers.
-            let single_period = c == '.' && chars.get(k + 1).is_none_or(|&(_, d)| !TERMINALS.contains(&d) && !CLOSERS.contains(&d));
+            let single_period = c == '.'
+                && chars
+                    .get(k + 1)
+                    .is_none_or(|&(_, d)| !TERMINALS.contains(&d) && !CLOSERS.contains(&d));
             let mut m = k + 1;
-            while m < chars.len() && (TERMINALS.contains(&chars[m].1) || CLOSERS.contains(&chars[m].1)) {
+            while m < chars.len()
+                && (TERMINALS.contains(&chars[m].1) || CLOSERS.contains(&chars[m].1))
+            {
                 m += 1;
             }
             let end = chars.get(m).map_or(para.len(), |&(j, _)| j);
@@ -102,7 +107,11 @@ impl Segmenter {
             return true;
         }
         // A dotted acronym: "U.S", "z.B", "т.е".
-        if word.contains('.') && word.split('.').all(|p| p.chars().count() <= 2 && !p.is_empty()) {
+        if word.contains('.')
+            && word
+                .split('.')
+                .all(|p| p.chars().count() <= 2 && !p.is_empty())
+        {
             return true;
         }
         abbr.contains(word) || abbr.contains(&word.to_lowercase())
@@ -188,22 +197,44 @@ mod tests {
 
     #[test]
     fn sentences_split_at_terminals_before_capitals() {
-        assert_eq!(split("One. Two! Three? Four"), ["One.", "Two!", "Three?", "Four"]);
-        assert_eq!(split("He said “go.” Then left."), ["He said “go.”", "Then left."]);
-        assert_eq!(split("3.6 thousand troops, etc. and more."), ["3.6 thousand troops, etc. and more."]);
+        assert_eq!(
+            split("One. Two! Three? Four"),
+            ["One.", "Two!", "Three?", "Four"]
+        );
+        assert_eq!(
+            split("He said “go.” Then left."),
+            ["He said “go.”", "Then left."]
+        );
+        assert_eq!(
+            split("3.6 thousand troops, etc. and more."),
+            ["3.6 thousand troops, etc. and more."]
+        );
     }
 
     #[test]
     fn abbreviations_initials_and_acronyms_do_not_end_sentences() {
-        assert_eq!(split("Gen. Smith met A. Lukashenko in St. Petersburg."), ["Gen. Smith met A. Lukashenko in St. Petersburg."]);
-        assert_eq!(split("The U.S. President spoke. Next."), ["The U.S. President spoke.", "Next."]);
+        assert_eq!(
+            split("Gen. Smith met A. Lukashenko in St. Petersburg."),
+            ["Gen. Smith met A. Lukashenko in St. Petersburg."]
+        );
+        assert_eq!(
+            split("The U.S. President spoke. Next."),
+            ["The U.S. President spoke.", "Next."]
+        );
     }
 
     #[test]
     fn segments_are_per_line_in_original_coordinates() {
         let mut d = Document::new("t", "First one. Second one.\n\nThird.");
         seg().run(&mut d).unwrap();
-        let spans: Vec<_> = d.segments.iter().map(|s| (&d.src()[s.src.clone()], s.para)).collect();
-        assert_eq!(spans, [("First one.", 0), ("Second one.", 0), ("Third.", 1)]);
+        let spans: Vec<_> = d
+            .segments
+            .iter()
+            .map(|s| (&d.src()[s.src.clone()], s.para))
+            .collect();
+        assert_eq!(
+            spans,
+            [("First one.", 0), ("Second one.", 0), ("Third.", 1)]
+        );
     }
 }

@@ -1,0 +1,8 @@
+//! One integration-test binary: the real `transnorm` binary on samples/, golden files, bad
+//! input, and property tests of the alignment invariant.
+
+mod cli;
+mod golden;
+mod invariant;
+mod properties;
+mod util;
