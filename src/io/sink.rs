@@ -26,9 +26,15 @@ impl Pending {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let tmp = tempfile::Builder::new()
-            .prefix(".transnorm-")
-            .suffix(".part")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".transnorm-").suffix(".part");
+        #[cfg(unix)]
+        {
+            // An ordinary file once renamed into place (tempfile's default is owner-only).
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let tmp = builder
             .tempfile_in(dir)
             .map_err(|e| Error::io(target, e))?;
         Ok(Pending {
