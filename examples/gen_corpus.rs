@@ -32,8 +32,16 @@ const NAMES: &[&str] = &[
 ];
 const ARTIFACTS: &str = include_str!("../glossaries/artifacts/en.csv");
 const FURNITURE: &[&str] = &[
-    "[ad_1]", "[ad_2]", "Source link", "© All rights reserved", "Categories:", "Tags:",
-    "No responses yet", "Leave a Reply", "Share this:", "Photo: Reuters",
+    "[ad_1]",
+    "[ad_2]",
+    "Source link",
+    "© All rights reserved",
+    "Categories:",
+    "Tags:",
+    "No responses yet",
+    "Leave a Reply",
+    "Share this:",
+    "Photo: Reuters",
 ];
 
 struct Args {
@@ -100,7 +108,12 @@ fn artifact_pairs() -> Vec<(String, String)> {
         .collect()
 }
 
-fn damage(p: &str, rng: &mut ChaCha8Rng, names: &[(String, String)], spun: &[(String, String)]) -> String {
+fn damage(
+    p: &str,
+    rng: &mut ChaCha8Rng,
+    names: &[(String, String)],
+    spun: &[(String, String)],
+) -> String {
     let mut p = p.to_owned();
     for (canonical, variant) in names {
         if p.contains(canonical.as_str()) && rng.gen_bool(0.5) {
@@ -147,18 +160,30 @@ fn main() {
         .collect();
     // English-heavy: the Italian sample (000) is drawn a tenth as often as each other.
     let weights = [1usize, 10, 10, 10, 10];
-    let pick: Vec<usize> = weights.iter().enumerate().flat_map(|(i, &w)| std::iter::repeat_n(i, w)).collect();
+    let pick: Vec<usize> = weights
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &w)| std::iter::repeat_n(i, w))
+        .collect();
 
     if args.txt {
         std::fs::create_dir_all(&args.out).expect("create output folder");
     }
-    let mut jsonl = (!args.txt).then(|| BufWriter::with_capacity(1 << 20, std::fs::File::create(&args.out).expect("create output")));
+    let mut jsonl = (!args.txt).then(|| {
+        BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(&args.out).expect("create output"),
+        )
+    });
     let mut written = 0u64;
     let mut n = 0u64;
     while written < args.size {
         let sample = &paragraphs[*pick.choose(&mut rng).expect("non-empty")];
         let k = rng.gen_range(3..=sample.len().max(3));
-        let mut paras: Vec<&str> = sample.choose_multiple(&mut rng, k.min(sample.len())).copied().collect();
+        let mut paras: Vec<&str> = sample
+            .choose_multiple(&mut rng, k.min(sample.len()))
+            .copied()
+            .collect();
         if rng.gen_bool(0.2) {
             paras.shuffle(&mut rng);
         }
@@ -177,8 +202,11 @@ fn main() {
         let id = format!("gen-{n:09}");
         let bytes = match &mut jsonl {
             Some(w) => {
-                let line = serde_json::json!({"id": id, "text": text, "source": "gen_corpus"}).to_string();
-                w.write_all(line.as_bytes()).and_then(|_| w.write_all(b"\n")).expect("write");
+                let line =
+                    serde_json::json!({"id": id, "text": text, "source": "gen_corpus"}).to_string();
+                w.write_all(line.as_bytes())
+                    .and_then(|_| w.write_all(b"\n"))
+                    .expect("write");
                 line.len() as u64 + 1
             }
             None => {
@@ -194,5 +222,8 @@ fn main() {
     if let Some(mut w) = jsonl {
         w.flush().expect("flush");
     }
-    eprintln!("gen_corpus: {n} documents, {written} bytes -> {}", args.out.display());
+    eprintln!(
+        "gen_corpus: {n} documents, {written} bytes -> {}",
+        args.out.display()
+    );
 }

@@ -344,3 +344,39 @@ fn broken_pipe_is_a_quiet_success() {
     );
     assert!(out.stderr.is_empty());
 }
+
+#[test]
+fn glossary_folders_are_walked_and_classified() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("mine");
+    std::fs::create_dir_all(g.join("boilerplate")).unwrap();
+    write(
+        &g.join("names.csv"),
+        b"entity,kind,canonical,lang,variant,replace\nfoo,org,Foo Corp,,Fooo,Foo Corp\n",
+    );
+    write(
+        &g.join("rules.csv"),
+        b"lang,gate,phrase,repair,before\nen,always,Foo Corp,Foo Corporation,\n",
+    );
+    write(&g.join("boilerplate/site.txt"), b"read our foo policy\n");
+    write(&g.join("README.txt"), b"not a list: skipped\n");
+    let out = transnorm(dir.path())
+        .args(["normalize", "--glossary", "mine", "--format", "docs", "-q"])
+        .write_stdin("{\"id\":\"a\",\"text\":\"Fooo grew.\\nRead our Foo policy\\n\"}\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["text"], "Foo Corp grew.");
+    let rules: Vec<&str> = d["edits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["mine/names.csv:2", "mine/boilerplate/site.txt:1"]);
+}

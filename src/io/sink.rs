@@ -34,9 +34,7 @@ impl Pending {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let tmp = builder
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(target, e))?;
+        let tmp = builder.tempfile_in(dir).map_err(|e| Error::io(target, e))?;
         Ok(Pending {
             target: target.to_path_buf(),
             file: BufWriter::with_capacity(1 << 20, tmp),
