@@ -26,6 +26,7 @@
 pub mod document;
 pub mod edit;
 pub mod error;
+pub mod eval;
 pub mod glossary;
 pub mod io;
 pub mod pipeline;

@@ -1,6 +1,7 @@
 //! The pipeline: configured stages in order, applied to one document at a time.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::document::Document;
 use crate::error::Result;
@@ -8,7 +9,7 @@ use crate::glossary::{artifacts, names::NameGlossary, DataSet};
 use crate::stages::artifacts::Artifacts;
 use crate::stages::boilerplate::Boilerplate;
 use crate::stages::hygiene::{Form, Hygiene};
-use crate::stages::langid::{LangId, Whatlang};
+use crate::stages::langid::{Detector, LangId, ScriptFirst, SegmentLang};
 use crate::stages::names::Names;
 use crate::stages::segment::Segmenter;
 use crate::stages::Stage;
@@ -54,7 +55,8 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// Loads the glossaries and rules, compiles every automaton and pattern, and returns the
-    /// pipeline: read -> hygiene -> boilerplate -> langid -> segment -> names -> artifacts.
+    /// pipeline: read -> hygiene -> boilerplate -> langid -> segment -> segment langid -> names
+    /// -> artifacts.
     ///
     /// # Errors
     /// Any glossary or rule problem, named by file and line; an unknown language code.
@@ -80,8 +82,10 @@ impl Pipeline {
         if !opts.keep_boilerplate {
             stages.push(Box::new(Boilerplate::new(data)?));
         }
-        stages.push(Box::new(LangId::new(Box::new(Whatlang::new(&opts.langs)?))));
+        let detector: Arc<dyn Detector> = Arc::new(ScriptFirst::new(data, &opts.langs)?);
+        stages.push(Box::new(LangId::new(Arc::clone(&detector))));
         stages.push(Box::new(Segmenter::new(data)));
+        stages.push(Box::new(SegmentLang::new(detector)));
         stages.push(Box::new(Names::new(NameGlossary::load(data)?)?));
         stages.push(Box::new(Artifacts::new(
             artifacts::load(data)?,

@@ -2,6 +2,7 @@
 //! input, and property tests of the alignment invariant.
 
 mod cli;
+mod flores;
 mod golden;
 mod invariant;
 mod properties;

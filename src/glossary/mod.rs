@@ -9,6 +9,7 @@
 //! | `boilerplate/*.txt` | one regular expression per line, matched against whole lines | the boilerplate stage |
 //! | `bylines/*.txt` | one job title per line ("Journalist") | the boilerplate stage |
 //! | `abbreviations/<lang>.txt` | one abbreviation per line, without its final period | the segmenter |
+//! | `langid/languages.txt`, `langid/<lang>.txt` | candidate languages; common words of a language | language identification |
 //!
 //! The files in the repository are compiled into the binary ([`DataSet::defaults`]); files the
 //! user names with `--glossary` are read at run time and override the defaults. A CSV file
@@ -38,6 +39,8 @@ pub enum FileKind {
     Bylines,
     /// Abbreviations of one language.
     Abbreviations,
+    /// Language identification data: the candidate languages, common words of a language.
+    Langid,
 }
 
 /// One data file: where it came from, and its text.
@@ -145,6 +148,7 @@ fn kind_from_folder(path: &str) -> Option<FileKind> {
         ("boilerplate", "txt") => Some(FileKind::Boilerplate),
         ("bylines", "txt") => Some(FileKind::Bylines),
         ("abbreviations", "txt") => Some(FileKind::Abbreviations),
+        ("langid", "txt") => Some(FileKind::Langid),
         _ => None,
     }
 }
@@ -187,7 +191,7 @@ fn read_user_file(path: &Path, strict: bool) -> Result<Option<DataFile>> {
         None if strict => Err(Error::glossary(
             path,
             0,
-            "a .txt list must sit in a folder named boilerplate/, bylines/ or abbreviations/",
+            "a .txt list must sit in a folder named boilerplate/, bylines/, abbreviations/ or langid/",
         )),
         None => Ok(None),
     }

@@ -1,35 +1,56 @@
-//! Language identification.
+//! Language identification, per document and per segment.
 //!
-//! Behind the [`Detector`] trait so another detector can be added. The default wraps whatlang,
-//! run on a bounded sample of the cleaned text (whatlang's cost is per call and per byte; the
-//! first couple of kilobytes decide a news article's language), optionally restricted to the
-//! languages the user allows. Codes are ISO 639-1 where one exists; `und` when the text is too
-//! short or the detector gives no answer.
+//! Behind the [`Detector`] trait so another detector can be added. The default,
+//! [`ScriptFirst`], decides by script first and asks whatlang only where the script leaves a
+//! choice:
+//!
+//! - Candidates come from `glossaries/langid/languages.txt` (or `--langs`): the languages of
+//!   news. Languages whatlang knows but that almost never carry news here are left out, since
+//!   on short text they are its most frequent wrong answers.
+//! - A script with one candidate (Armenian, Georgian, Greek ...) decides at once.
+//! - Cyrillic text is checked for the letters only Kazakh (ә ұ һ, and ғ қ), Kyrgyz (ң ө ү
+//!   without і) and Tajik (ӣ ӯ ҳ ҷ) use, which whatlang does not know; where a short Kyrgyz
+//!   text has none, its common words (`glossaries/langid/ky.txt`) against Russian's decide.
+//!   Otherwise whatlang chooses among the Cyrillic candidates (Russian, Ukrainian, Belarusian,
+//!   Bulgarian ...).
+//! - Other scripts go to whatlang, restricted to the candidates.
+//!
+//! whatlang runs on a bounded sample (its cost is per call and per byte; the first couple of
+//! kilobytes decide a news article). Too short or too uncertain a text is `und`: a wrong
+//! confident answer would pick the wrong glossary rows and rules downstream.
+//!
+//! A segment takes the document's language unless it is clearly other: in another script
+//! (a Russian quotation in an English article), or long and confidently detected as another
+//! language.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use whatlang::Script;
 
 use crate::document::{Document, LangCode, UND};
+use crate::edit::Bias;
 use crate::error::{Error, Result};
+use crate::glossary::{DataSet, FileKind};
 use crate::stages::Stage;
 
 /// Bytes of text the detector looks at.
 const SAMPLE_BYTES: usize = 2048;
 /// Fewer letters than this and the language is `und`.
 const MIN_LETTERS: usize = 12;
-/// Below this many letters, only an answer the detector itself calls reliable is taken.
-const SHORT_LETTERS: usize = 80;
-
+/// Below this many letters, a text's language is taken only from a confident answer.
+const SHORT_LETTERS: usize = 30;
 /// The confidence from which a short text's language is taken.
-const RELIABLE: f64 = 0.2;
+const SHORT_CONFIDENCE: f64 = 0.2;
+/// A segment in the document's script switches language only with this many letters ...
+const SEGMENT_LETTERS: usize = 150;
+/// ... and this confidence.
+const SEGMENT_CONFIDENCE: f64 = 0.9;
 
 /// A language detector: text in, a language and a confidence from 0 to 1 out.
 pub trait Detector: Send + Sync + std::fmt::Debug {
     /// The language of `text`, or `None` when it cannot be told.
     fn detect(&self, text: &str) -> Option<(LangCode, f64)>;
-}
-
-/// whatlang, with an optional allowlist.
-#[derive(Debug)]
-pub struct Whatlang {
-    inner: whatlang::Detector,
 }
 
 /// ISO 639-3 (whatlang) to the code we write: 639-1 where one exists.
@@ -106,6 +127,12 @@ const CODES: &[(&str, &str)] = &[
     ("zul", "zu"),
 ];
 
+/// Languages we add to whatlang's, all written in Cyrillic here.
+const KAZAKH: LangCode = "kk";
+const KYRGYZ: LangCode = "ky";
+const TAJIK: LangCode = "tg";
+const OURS: &[(LangCode, &str)] = &[(KAZAKH, "kaz"), (KYRGYZ, "kir"), (TAJIK, "tgk")];
+
 /// The code we write for a whatlang language.
 pub fn code_of(lang: whatlang::Lang) -> LangCode {
     let three = lang.code();
@@ -124,47 +151,194 @@ pub fn lang_of(code: &str) -> Option<whatlang::Lang> {
     whatlang::Lang::from_code(three)
 }
 
-impl Whatlang {
-    /// A detector over every whatlang language, or only over `allow` (639-1 or 639-3 codes).
-    ///
-    /// # Errors
-    /// An allowed code whatlang does not know.
-    pub fn new(allow: &[String]) -> Result<Self> {
-        if allow.is_empty() {
-            return Ok(Whatlang {
-                inner: whatlang::Detector::new(),
-            });
-        }
-        let langs = allow
-            .iter()
-            .map(|c| {
-                lang_of(c).ok_or_else(|| Error::Config(format!("unknown language code `{c}`")))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Whatlang {
-            inner: whatlang::Detector::with_allowlist(langs),
-        })
-    }
+/// Our code for a language whatlang does not know (`kk`, `kaz` -> `kk`).
+fn ours(code: &str) -> Option<LangCode> {
+    OURS.iter()
+        .find(|(two, three)| *two == code || *three == code)
+        .map(|(two, _)| *two)
 }
 
-impl Detector for Whatlang {
-    fn detect(&self, text: &str) -> Option<(LangCode, f64)> {
-        let info = self.inner.detect(text)?;
+/// The script-first detector.
+#[derive(Debug)]
+pub struct ScriptFirst {
+    all: whatlang::Detector,
+    cyrillic: Option<whatlang::Detector>,
+    /// The Cyrillic candidates that write ы and э (Russian, Belarusian): Ukrainian,
+    /// Bulgarian, Macedonian and Serbian never do.
+    cyrillic_yery: Option<whatlang::Detector>,
+    /// Our own candidates (kk, ky, tg) that are allowed.
+    extra: Vec<LangCode>,
+    /// Candidates whatlang knows, by script, to decide single-candidate scripts at once.
+    whatlang: Vec<whatlang::Lang>,
+    ky_words: HashSet<String>,
+    ru_words: HashSet<String>,
+}
+
+impl ScriptFirst {
+    /// A detector choosing among `allow` (codes), or among the candidates of `data` when
+    /// `allow` is empty.
+    ///
+    /// # Errors
+    /// A code that is neither whatlang's nor one we add, named with the file and line it came
+    /// from (or as a usage error for `--langs`).
+    pub fn new(data: &DataSet, allow: &[String]) -> Result<Self> {
+        let mut codes: Vec<(String, Option<(String, u64)>)> =
+            allow.iter().map(|c| (c.trim().to_owned(), None)).collect();
+        let words = |lang: &str| -> HashSet<String> {
+            data.of(FileKind::Langid)
+                .filter(|f| f.stem() == lang)
+                .flat_map(|f| f.lines().map(|(_, w)| w.to_lowercase()))
+                .collect()
+        };
+        let (ky_words, ru_words) = (words("ky"), words("ru"));
+        if codes.is_empty() {
+            for f in data
+                .of(FileKind::Langid)
+                .filter(|f| f.stem() == "languages")
+            {
+                codes.extend(
+                    f.lines()
+                        .map(|(n, c)| (c.to_owned(), Some((f.path.clone(), n)))),
+                );
+            }
+        }
+        let mut whatlang = Vec::new();
+        let mut extra = Vec::new();
+        for (code, origin) in &codes {
+            if let Some(l) = lang_of(code) {
+                whatlang.push(l);
+            } else if let Some(o) = ours(code) {
+                extra.push(o);
+            } else {
+                let reason = format!("unknown language code `{code}`");
+                return Err(match origin {
+                    Some((path, line)) => Error::glossary(path, *line, reason),
+                    None => Error::Config(reason),
+                });
+            }
+        }
+        let all = if codes.is_empty() {
+            whatlang::Detector::new()
+        } else {
+            whatlang::Detector::with_allowlist(whatlang.clone())
+        };
+        let cyr: Vec<whatlang::Lang> = if codes.is_empty() {
+            whatlang::Lang::all().to_vec()
+        } else {
+            whatlang.clone()
+        }
+        .into_iter()
+        .filter(|l| script_of(*l) == Some(Script::Cyrillic))
+        .collect();
+        let yery: Vec<whatlang::Lang> = cyr
+            .iter()
+            .copied()
+            .filter(|l| matches!(l, whatlang::Lang::Rus | whatlang::Lang::Bel))
+            .collect();
+        let cyrillic_yery = (!yery.is_empty()).then(|| whatlang::Detector::with_allowlist(yery));
+        let cyrillic = (!cyr.is_empty()).then(|| whatlang::Detector::with_allowlist(cyr));
+        if codes.is_empty() {
+            extra = OURS.iter().map(|(c, _)| *c).collect();
+        }
+        Ok(ScriptFirst {
+            all,
+            cyrillic,
+            cyrillic_yery,
+            extra,
+            whatlang,
+            ky_words,
+            ru_words,
+        })
+    }
+
+    fn allows(&self, code: LangCode) -> bool {
+        self.extra.contains(&code)
+    }
+
+    /// Cyrillic: our letters and words first, then whatlang among the Cyrillic candidates.
+    fn cyrillic(&self, text: &str) -> Option<(LangCode, f64)> {
+        let (mut tg, mut kk, mut gq, mut ky, mut i) = (0u32, 0u32, 0u32, 0u32, 0u32);
+        let mut yery = 0u32;
+        for c in text.chars() {
+            match c {
+                'ы' | 'Ы' | 'э' | 'Э' => yery += 1,
+                'ӣ' | 'Ӣ' | 'ӯ' | 'Ӯ' | 'ҳ' | 'Ҳ' | 'ҷ' | 'Ҷ' => tg += 1,
+                'ә' | 'Ә' | 'ұ' | 'Ұ' | 'һ' | 'Һ' => kk += 1,
+                'ғ' | 'Ғ' | 'қ' | 'Қ' => gq += 1,
+                'ң' | 'Ң' | 'ө' | 'Ө' | 'ү' | 'Ү' => ky += 1,
+                'і' | 'І' => i += 1,
+                _ => {}
+            }
+        }
+        let sure = |n: u32| 1.0 - 0.5f64.powi(n.min(30) as i32);
+        // Kazakh-only letters decide; ғ and қ, shared by Kazakh and Tajik, go with whichever
+        // other letters stand beside them; ң ө ү without і are Kyrgyz.
+        let kazakh_context = kk > 0 || i > 0 || ky > 0;
+        let pick = if tg > 0 && tg >= kk {
+            Some(TAJIK)
+        } else if kk > 0 || (gq > 0 && kazakh_context) || (ky > 0 && i > 0) {
+            Some(KAZAKH)
+        } else if gq > 0 {
+            Some(TAJIK)
+        } else if ky > 0 {
+            Some(KYRGYZ)
+        } else {
+            None
+        };
+        if let Some(lang) = pick.filter(|l| self.allows(l)) {
+            return Some((lang, sure(tg + kk + gq + ky + i)));
+        }
+        if self.allows(KYRGYZ) {
+            // No Kyrgyz letters: Kyrgyz words, and no Russian ones, still tell.
+            let (mut ky_hits, mut ru_hits, mut words) = (0u32, 0u32, 0u32);
+            for w in text
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|w| !w.is_empty())
+            {
+                let w = w.to_lowercase();
+                words += 1;
+                ky_hits += u32::from(self.ky_words.contains(&w));
+                ru_hits += u32::from(self.ru_words.contains(&w));
+            }
+            if ky_hits > 2 * ru_hits && (ky_hits >= 2 || (ru_hits == 0 && words >= 4)) {
+                return Some((KYRGYZ, sure(ky_hits)));
+            }
+        }
+        let detector = match (&self.cyrillic_yery, yery) {
+            (Some(d), 1..) => d,
+            _ => self.cyrillic.as_ref()?,
+        };
+        let info = detector.detect(text)?;
         Some((code_of(info.lang()), info.confidence()))
     }
 }
 
-/// The language identification stage.
-#[derive(Debug)]
-pub struct LangId {
-    detector: Box<dyn Detector>,
+/// The script a whatlang language is written in, as far as whatlang says.
+fn script_of(lang: whatlang::Lang) -> Option<Script> {
+    Script::all()
+        .iter()
+        .copied()
+        .find(|s| s.langs().contains(&lang))
 }
 
-impl LangId {
-    /// A stage using `detector`.
-    pub fn new(detector: Box<dyn Detector>) -> Self {
-        LangId { detector }
+impl Detector for ScriptFirst {
+    fn detect(&self, text: &str) -> Option<(LangCode, f64)> {
+        let script = whatlang::detect_script(text)?;
+        if script == Script::Cyrillic {
+            return self.cyrillic(text);
+        }
+        let mut in_script = self.whatlang.iter().filter(|l| script.langs().contains(l));
+        if let (Some(only), None) = (in_script.next(), in_script.next()) {
+            return Some((code_of(*only), 1.0));
+        }
+        let info = self.all.detect(text)?;
+        Some((code_of(info.lang()), info.confidence()))
     }
+}
+
+/// Letters in `text` (counted up to `cap`).
+fn letters(text: &str, cap: usize) -> usize {
+    text.chars().filter(|c| c.is_alphabetic()).take(cap).count()
 }
 
 /// The first `max` bytes of `text`, cut at a char boundary.
@@ -179,23 +353,98 @@ fn sample(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// The language of a whole text, or `und` with 0 when it cannot be told.
+pub fn identify(detector: &dyn Detector, text: &str) -> (LangCode, f64) {
+    let s = sample(text, SAMPLE_BYTES);
+    let n = letters(s, SHORT_LETTERS);
+    (n >= MIN_LETTERS)
+        .then(|| detector.detect(s))
+        .flatten()
+        .filter(|&(_, confidence)| n >= SHORT_LETTERS || confidence >= SHORT_CONFIDENCE)
+        .unwrap_or((UND, 0.0))
+}
+
+/// The document language stage.
+#[derive(Debug)]
+pub struct LangId {
+    detector: Arc<dyn Detector>,
+}
+
+impl LangId {
+    /// A stage using `detector`.
+    pub fn new(detector: Arc<dyn Detector>) -> Self {
+        LangId { detector }
+    }
+}
+
 impl Stage for LangId {
     fn name(&self) -> &'static str {
         "langid"
     }
 
     fn run(&self, doc: &mut Document) -> Result<()> {
-        let s = sample(doc.text(), SAMPLE_BYTES);
-        let letters = s
-            .chars()
-            .filter(|c| c.is_alphabetic())
-            .take(SHORT_LETTERS)
-            .count();
-        let found = (letters >= MIN_LETTERS)
-            .then(|| self.detector.detect(s))
-            .flatten()
-            .filter(|&(_, confidence)| letters >= SHORT_LETTERS || confidence >= RELIABLE);
-        (doc.lang, doc.lang_confidence) = found.unwrap_or((UND, 0.0));
+        (doc.lang, doc.lang_confidence) = identify(&*self.detector, doc.text());
+        Ok(())
+    }
+}
+
+/// The segment language stage: runs after segmentation.
+#[derive(Debug)]
+pub struct SegmentLang {
+    detector: Arc<dyn Detector>,
+}
+
+impl SegmentLang {
+    /// A stage using `detector`.
+    pub fn new(detector: Arc<dyn Detector>) -> Self {
+        SegmentLang { detector }
+    }
+
+    /// The language of one segment of a document in `doc_lang` written in `doc_script`.
+    pub fn segment_lang(
+        &self,
+        text: &str,
+        doc_lang: LangCode,
+        doc_script: Option<Script>,
+    ) -> LangCode {
+        let n = letters(text, SEGMENT_LETTERS);
+        if n < MIN_LETTERS {
+            return doc_lang;
+        }
+        let script = whatlang::detect_script(text);
+        let other_script = script.is_some() && script != doc_script;
+        if !(other_script || doc_lang == UND || n >= SEGMENT_LETTERS) {
+            return doc_lang;
+        }
+        match identify(&*self.detector, text) {
+            (UND, _) => doc_lang,
+            (lang, _) if other_script || doc_lang == UND => lang,
+            (lang, c) if c >= SEGMENT_CONFIDENCE => lang,
+            _ => doc_lang,
+        }
+    }
+}
+
+impl Stage for SegmentLang {
+    fn name(&self) -> &'static str {
+        "segment-langid"
+    }
+
+    fn run(&self, doc: &mut Document) -> Result<()> {
+        let text = doc.log.text();
+        let doc_script = whatlang::detect_script(sample(text, SAMPLE_BYTES));
+        let map = doc.log.offsets();
+        let langs: Vec<LangCode> = doc
+            .segments
+            .iter()
+            .map(|s| {
+                let range = map.to_cur(s.src.start, Bias::Start)..map.to_cur(s.src.end, Bias::End);
+                self.segment_lang(&text[range], doc.lang, doc_script)
+            })
+            .collect();
+        for (s, l) in doc.segments.iter_mut().zip(langs) {
+            s.lang = l;
+        }
         Ok(())
     }
 }
@@ -203,6 +452,10 @@ impl Stage for LangId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn detector() -> ScriptFirst {
+        ScriptFirst::new(&DataSet::defaults(), &[]).unwrap()
+    }
 
     #[test]
     fn codes_round_trip() {
@@ -213,16 +466,44 @@ mod tests {
 
     #[test]
     fn detects_news_languages_and_refuses_short_text() {
-        let stage = LangId::new(Box::new(Whatlang::new(&[]).unwrap()));
+        let d = detector();
         for (text, want) in [
             ("The Collective Security Treaty Organization held exercises in Kazakhstan this week.", "en"),
             ("Il Kazakistan partecipa all’esercitazione militare dell’Organizzazione del Trattato.", "it"),
             ("Организация Договора о коллективной безопасности провела учения в Казахстане.", "ru"),
+            ("Ұжымдық қауіпсіздік туралы шарт ұйымы Қазақстанда жаттығу өткізді.", "kk"),
+            ("Кыргызстан өз аймагында машыгууларды өткөрүүдөн баш тартты.", "ky"),
+            ("Ҷумҳурии Тоҷикистон дар машқҳои низомӣ иштирок кард.", "tg"),
+            ("Հայաստանը դուրս է գալիս կազմակերպությունից։", "hy"),
             ("Tags:", "und"),
+            ("Pashinian spoke.", "und"),
         ] {
-            let mut d = Document::new("t", text);
-            stage.run(&mut d).unwrap();
-            assert_eq!(d.lang, want, "{text}");
+            assert_eq!(identify(&d, text).0, want, "{text}");
         }
+    }
+
+    #[test]
+    fn langs_restrict_the_candidates_and_unknown_codes_are_usage_errors() {
+        let only = ScriptFirst::new(&DataSet::defaults(), &["en".into(), "it".into()]).unwrap();
+        let text = "Организация Договора о коллективной безопасности провела учения в Казахстане.";
+        assert_eq!(identify(&only, text).0, UND);
+        let err = ScriptFirst::new(&DataSet::defaults(), &["xx".into()]).unwrap_err();
+        assert!(matches!(err, Error::Config(_)));
+    }
+
+    #[test]
+    fn a_quoted_sentence_in_another_script_gets_its_own_language() {
+        let seg = SegmentLang::new(Arc::new(detector()));
+        let ru = "«Россия не оказывает помощи Армении», заявил аналитик.";
+        assert_eq!(seg.segment_lang(ru, "en", Some(Script::Latin)), "ru");
+        // A short English sentence in an Italian article keeps the article's language.
+        assert_eq!(
+            seg.segment_lang(
+                "No responses yet, said the editor.",
+                "it",
+                Some(Script::Latin)
+            ),
+            "it"
+        );
     }
 }

@@ -1,9 +1,11 @@
 //! Segmentation into paragraphs and sentences.
 //!
 //! A paragraph is a non-blank line of the cleaned text (scraped news puts one paragraph per
-//! line). Within it, a sentence ends after `.`, `!`, `?` or `…` (with any closing quotes or
-//! brackets after them) when whitespace follows and the next word starts with a capital letter
-//! or an opening quote or bracket, except after an abbreviation of the document's language
+//! line). Within it, a sentence ends after `.`, `!`, `?`, `…` or the Armenian `։` (and `:`,
+//! which Armenian text often types for it), with any closing quotes or brackets after them
+//! (French puts a space before `»`), when whitespace follows and the next word starts with a
+//! capital letter, a digit, or an opening quote or bracket, except after an abbreviation of the
+//! document's language
 //! (`glossaries/abbreviations/<lang>.txt`), a single capital initial ("A. Lukashenko") or a
 //! dotted acronym ("U.S."). Segments never cross paragraphs.
 //!
@@ -27,8 +29,9 @@ pub struct Segmenter {
     all: HashSet<String>,
 }
 
-const TERMINALS: &[char] = &['.', '!', '?', '…'];
-const CLOSERS: &[char] = &['"', '\'', '”', '’', '»', ')', ']', '›'];
+const TERMINALS: &[char] = &['.', '!', '?', '…', '։', '。', '！', '？'];
+const CLOSERS: &[char] = &['"', '\'', '”', '“', '’', '»', ')', ']', '›'];
+const SPACED_CLOSERS: &[char] = &['»', '”'];
 const OPENERS: &[char] = &['"', '\'', '“', '‘', '«', '„', '(', '[', '¿', '¡', '‹'];
 
 impl Segmenter {
@@ -50,12 +53,13 @@ impl Segmenter {
     /// paragraph's end).
     pub fn sentence_ends(&self, para: &str, lang: &str) -> Vec<usize> {
         let abbr = self.abbreviations.get(lang).unwrap_or(&self.all);
+        let is_terminal = |c: char| TERMINALS.contains(&c) || (c == ':' && lang == "hy");
         let mut ends = Vec::new();
         let chars: Vec<(usize, char)> = para.char_indices().collect();
         let mut k = 0;
         while k < chars.len() {
             let (i, c) = chars[k];
-            if !TERMINALS.contains(&c) {
+            if !is_terminal(c) {
                 k += 1;
                 continue;
             }
@@ -63,12 +67,15 @@ impl Segmenter {
             let single_period = c == '.'
                 && chars
                     .get(k + 1)
-                    .is_none_or(|&(_, d)| !TERMINALS.contains(&d) && !CLOSERS.contains(&d));
+                    .is_none_or(|&(_, d)| !is_terminal(d) && !CLOSERS.contains(&d));
             let mut m = k + 1;
-            while m < chars.len()
-                && (TERMINALS.contains(&chars[m].1) || CLOSERS.contains(&chars[m].1))
-            {
+            while m < chars.len() && (is_terminal(chars[m].1) || CLOSERS.contains(&chars[m].1)) {
                 m += 1;
+            }
+            // A closing quote after a space: « ... suffisant. »
+            if m + 1 < chars.len() && chars[m].1 == ' ' && SPACED_CLOSERS.contains(&chars[m + 1].1)
+            {
+                m += 2;
             }
             let end = chars.get(m).map_or(para.len(), |&(j, _)| j);
             let mut n = m;
@@ -80,7 +87,7 @@ impl Segmenter {
                 continue; // no whitespace after, or the paragraph's end
             }
             let next = chars[n].1;
-            if !(next.is_uppercase() || OPENERS.contains(&next)) {
+            if !(next.is_uppercase() || next.is_ascii_digit() || OPENERS.contains(&next)) {
                 continue;
             }
             if single_period && self.is_abbreviation(&para[..i], abbr) {
@@ -172,23 +179,19 @@ impl Stage for Segmenter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::glossary::DataFile;
 
     fn seg() -> Segmenter {
-        Segmenter::new(&DataSet {
-            files: vec![DataFile {
-                path: "abbreviations/en.txt".into(),
-                text: "Gen\nSt\nMr\n".into(),
-                kind: FileKind::Abbreviations,
-                default: true,
-            }],
-        })
+        Segmenter::new(&DataSet::defaults())
     }
 
     fn split(s: &str) -> Vec<&str> {
+        split_in(s, "en")
+    }
+
+    fn split_in<'a>(s: &'a str, lang: &str) -> Vec<&'a str> {
         let mut out = Vec::new();
         let mut at = 0;
-        for e in seg().sentence_ends(s, "en") {
+        for e in seg().sentence_ends(s, lang) {
             out.push(s[at..e].trim());
             at = e;
         }
@@ -221,6 +224,51 @@ mod tests {
             split("The U.S. President spoke. Next."),
             ["The U.S. President spoke.", "Next."]
         );
+    }
+
+    #[test]
+    fn abbreviations_of_each_language() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "de",
+                "Das gilt z.B. für Gen. Müller. Dann kam er.",
+                &["Das gilt z.B. für Gen. Müller.", "Dann kam er."],
+            ),
+            (
+                "ru",
+                "Это т.е. проф. Иванов сказал. Потом ушёл.",
+                &["Это т.е. проф. Иванов сказал.", "Потом ушёл."],
+            ),
+            (
+                "it",
+                "Armi, mezzi ecc. e poi il Sig. Rossi parlò. Fine.",
+                &["Armi, mezzi ecc. e poi il Sig. Rossi parlò.", "Fine."],
+            ),
+            (
+                "fr",
+                "M. Dupont a dit « c'est fini. » Puis il est parti.",
+                &["M. Dupont a dit « c'est fini. »", "Puis il est parti."],
+            ),
+            (
+                "de",
+                "Er sagte: „Das ist genug.“ Dann ging er.",
+                &["Er sagte: „Das ist genug.“", "Dann ging er."],
+            ),
+            ("hy", "Նա ասաց։ Հետո գնաց:", &["Նա ասաց։", "Հետո գնաց:"]),
+            (
+                "en",
+                "It rose 3.5 per cent. 200 people came... and left.",
+                &["It rose 3.5 per cent.", "200 people came... and left."],
+            ),
+            (
+                "en",
+                "He met Mr. A. Lukashenko (in Minsk.) Then spoke.",
+                &["He met Mr. A. Lukashenko (in Minsk.)", "Then spoke."],
+            ),
+        ];
+        for (lang, text, want) in cases {
+            assert_eq!(split_in(text, lang), *want, "{lang}: {text}");
+        }
     }
 
     #[test]
