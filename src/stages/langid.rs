@@ -14,6 +14,10 @@
 //!   Otherwise whatlang chooses among the Cyrillic candidates (Russian, Ukrainian, Belarusian,
 //!   Bulgarian ...).
 //! - Other scripts go to whatlang, restricted to the candidates.
+//! - whatlang's answer is checked against letter facts (`glossaries/langid/letters.txt`:
+//!   Bulgarian never writes ы, Azerbaijani needs ə ...); an answer they rule out is asked again
+//!   without it. When whatlang is unsure, the common words of the candidates
+//!   (`glossaries/langid/<lang>.txt`) decide if one language clearly leads.
 //!
 //! whatlang runs on a bounded sample (its cost is per call and per byte; the first couple of
 //! kilobytes decide a news article). Too short or too uncertain a text is `und`: a wrong
@@ -23,7 +27,7 @@
 //! (a Russian quotation in an English article), or long and confidently detected as another
 //! language.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use whatlang::Script;
@@ -151,6 +155,11 @@ pub fn lang_of(code: &str) -> Option<whatlang::Lang> {
     whatlang::Lang::from_code(three)
 }
 
+/// The code we write for a 639-1 or 639-3 code, if the detector knows the language.
+fn code(c: &str) -> Option<LangCode> {
+    lang_of(c).map(code_of).or_else(|| ours(c))
+}
+
 /// Our code for a language whatlang does not know (`kk`, `kaz` -> `kk`).
 fn ours(code: &str) -> Option<LangCode> {
     OURS.iter()
@@ -161,18 +170,31 @@ fn ours(code: &str) -> Option<LangCode> {
 /// The script-first detector.
 #[derive(Debug)]
 pub struct ScriptFirst {
-    all: whatlang::Detector,
-    cyrillic: Option<whatlang::Detector>,
-    /// The Cyrillic candidates that write ы and э (Russian, Belarusian): Ukrainian,
-    /// Bulgarian, Macedonian and Serbian never do.
-    cyrillic_yery: Option<whatlang::Detector>,
+    /// Candidates whatlang knows.
+    whatlang: Vec<whatlang::Lang>,
+    /// The Cyrillic ones among them.
+    cyrillic: Vec<whatlang::Lang>,
     /// Our own candidates (kk, ky, tg) that are allowed.
     extra: Vec<LangCode>,
-    /// Candidates whatlang knows, by script, to decide single-candidate scripts at once.
-    whatlang: Vec<whatlang::Lang>,
-    ky_words: HashSet<String>,
-    ru_words: HashSet<String>,
+    /// Letter facts from `langid/letters.txt`.
+    letters: Vec<LetterFact>,
+    /// Common words, and the languages whose lists have them.
+    words: HashMap<String, Vec<LangCode>>,
 }
+
+/// `never`: a text with one of the letters is not in the language; `needs`: a text of some
+/// length with none of them is not.
+#[derive(Debug)]
+struct LetterFact {
+    lang: LangCode,
+    needs: bool,
+    letters: Vec<char>,
+}
+
+/// Below this whatlang confidence, common words may overrule whatlang's answer.
+const WORDS_DECIDE_BELOW: f64 = 0.5;
+/// A `needs` fact applies to texts with at least this many letters.
+const NEEDS_LETTERS: usize = 40;
 
 impl ScriptFirst {
     /// A detector choosing among `allow` (codes), or among the candidates of `data` when
@@ -184,24 +206,22 @@ impl ScriptFirst {
     pub fn new(data: &DataSet, allow: &[String]) -> Result<Self> {
         let mut codes: Vec<(String, Option<(String, u64)>)> =
             allow.iter().map(|c| (c.trim().to_owned(), None)).collect();
-        let words = |lang: &str| -> HashSet<String> {
-            data.of(FileKind::Langid)
-                .filter(|f| f.stem() == lang)
-                .flat_map(|f| f.lines().map(|(_, w)| w.to_lowercase()))
-                .collect()
-        };
-        let (ky_words, ru_words) = (words("ky"), words("ru"));
+        let lists = || data.of(FileKind::Langid);
         if codes.is_empty() {
-            for f in data
-                .of(FileKind::Langid)
-                .filter(|f| f.stem() == "languages")
-            {
+            for f in lists().filter(|f| f.stem() == "languages") {
                 codes.extend(
                     f.lines()
                         .map(|(n, c)| (c.to_owned(), Some((f.path.clone(), n)))),
                 );
             }
         }
+        let unknown = |code: &str, origin: Option<(&str, u64)>| {
+            let reason = format!("unknown language code `{code}`");
+            match origin {
+                Some((path, line)) => Error::glossary(path, line, reason),
+                None => Error::Config(reason),
+            }
+        };
         let mut whatlang = Vec::new();
         let mut extra = Vec::new();
         for (code, origin) in &codes {
@@ -210,45 +230,138 @@ impl ScriptFirst {
             } else if let Some(o) = ours(code) {
                 extra.push(o);
             } else {
-                let reason = format!("unknown language code `{code}`");
-                return Err(match origin {
-                    Some((path, line)) => Error::glossary(path, *line, reason),
-                    None => Error::Config(reason),
-                });
+                return Err(unknown(
+                    code,
+                    origin.as_ref().map(|(p, n)| (p.as_str(), *n)),
+                ));
             }
         }
-        let all = if codes.is_empty() {
-            whatlang::Detector::new()
-        } else {
-            whatlang::Detector::with_allowlist(whatlang.clone())
-        };
-        let cyr: Vec<whatlang::Lang> = if codes.is_empty() {
-            whatlang::Lang::all().to_vec()
-        } else {
-            whatlang.clone()
-        }
-        .into_iter()
-        .filter(|l| script_of(*l) == Some(Script::Cyrillic))
-        .collect();
-        let yery: Vec<whatlang::Lang> = cyr
-            .iter()
-            .copied()
-            .filter(|l| matches!(l, whatlang::Lang::Rus | whatlang::Lang::Bel))
-            .collect();
-        let cyrillic_yery = (!yery.is_empty()).then(|| whatlang::Detector::with_allowlist(yery));
-        let cyrillic = (!cyr.is_empty()).then(|| whatlang::Detector::with_allowlist(cyr));
         if codes.is_empty() {
+            whatlang = whatlang::Lang::all().to_vec();
             extra = OURS.iter().map(|(c, _)| *c).collect();
         }
+        let cyrillic = whatlang
+            .iter()
+            .copied()
+            .filter(|l| script_of(*l) == Some(Script::Cyrillic))
+            .collect();
+        let mut letters = Vec::new();
+        let mut words: HashMap<String, Vec<LangCode>> = HashMap::new();
+        for f in lists().filter(|f| f.stem() != "languages") {
+            if f.stem() == "letters" {
+                for (n, line) in f.lines() {
+                    let parts: Vec<&str> = line.split_whitespace().collect();
+                    let fact = match parts[..] {
+                        [lang, kind @ ("never" | "needs"), set] => {
+                            code(lang).map(|lang| LetterFact {
+                                lang,
+                                needs: kind == "needs",
+                                letters: set.chars().collect(),
+                            })
+                        }
+                        _ => {
+                            return Err(Error::glossary(
+                                &f.path,
+                                n,
+                                "expected `LANG never|needs LETTERS`",
+                            ))
+                        }
+                    };
+                    letters.push(fact.ok_or_else(|| unknown(parts[0], Some((&f.path, n))))?);
+                }
+                continue;
+            }
+            let lang = code(f.stem()).ok_or_else(|| unknown(f.stem(), Some((&f.path, 0))))?;
+            for (_, w) in f.lines() {
+                let langs = words.entry(w.to_lowercase()).or_default();
+                if !langs.contains(&lang) {
+                    langs.push(lang);
+                }
+            }
+        }
         Ok(ScriptFirst {
-            all,
-            cyrillic,
-            cyrillic_yery,
-            extra,
             whatlang,
-            ky_words,
-            ru_words,
+            cyrillic,
+            extra,
+            letters,
+            words,
         })
+    }
+
+    /// Common-word evidence: each word scores for the languages whose lists have it, shared
+    /// words less. The best of `among` when it clearly leads.
+    fn by_words(&self, text: &str, among: impl Fn(LangCode) -> bool) -> Option<(LangCode, f64)> {
+        let mut scores: HashMap<LangCode, f64> = HashMap::new();
+        let mut n = 0;
+        for w in text
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+        {
+            n += 1;
+            if let Some(langs) = self.words.get(&w.to_lowercase()) {
+                for l in langs {
+                    *scores.entry(l).or_default() += 1.0 / langs.len() as f64;
+                }
+            }
+        }
+        let mut ranked: Vec<(LangCode, f64)> =
+            scores.into_iter().filter(|(l, _)| among(l)).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let best = *ranked.first()?;
+        let second = ranked.get(1).map_or(0.0, |s| s.1);
+        (best.1 >= 2.0 && best.1 >= 2.0 * second && n >= 3)
+            .then(|| (best.0, (best.1 / n as f64).min(1.0)))
+    }
+
+    /// Whether the letter facts rule `lang` out for a text with these letter counts. A
+    /// `never` letter must occur twice: one foreign name is not enough.
+    fn ruled_out(&self, lang: LangCode, counts: &HashMap<char, usize>, letters: usize) -> bool {
+        self.letters.iter().filter(|f| f.lang == lang).any(|f| {
+            let n: usize = f
+                .letters
+                .iter()
+                .map(|c| counts.get(c).copied().unwrap_or(0))
+                .sum();
+            if f.needs {
+                letters >= NEEDS_LETTERS && n == 0
+            } else {
+                n >= 2
+            }
+        })
+    }
+
+    /// whatlang among `candidates`, checked against the letter facts and, when unsure,
+    /// against common words.
+    fn choose(&self, text: &str, candidates: &[whatlang::Lang]) -> Option<(LangCode, f64)> {
+        let mut present: HashMap<char, usize> = HashMap::new();
+        for c in text.chars().flat_map(char::to_lowercase) {
+            *present.entry(c).or_default() += 1;
+        }
+        let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+        let mut allowed: Vec<whatlang::Lang> = candidates
+            .iter()
+            .copied()
+            .filter(|l| !self.ruled_out(code_of(*l), &present, letters))
+            .collect();
+        let mut found = None;
+        for _ in 0..3 {
+            let info = whatlang::Detector::with_allowlist(allowed.clone()).detect(text)?;
+            let lang = code_of(info.lang());
+            if self.ruled_out(lang, &present, letters) {
+                allowed.retain(|l| *l != info.lang());
+                continue;
+            }
+            found = Some((lang, info.confidence()));
+            break;
+        }
+        let (lang, confidence) = found?;
+        if confidence < WORDS_DECIDE_BELOW {
+            let allowed_codes: Vec<LangCode> = allowed.iter().map(|l| code_of(*l)).collect();
+            if let Some(better) = self.by_words(text, |l| allowed_codes.contains(&l)) {
+                return Some(better);
+            }
+        }
+        Some((lang, confidence))
     }
 
     fn allows(&self, code: LangCode) -> bool {
@@ -258,10 +371,8 @@ impl ScriptFirst {
     /// Cyrillic: our letters and words first, then whatlang among the Cyrillic candidates.
     fn cyrillic(&self, text: &str) -> Option<(LangCode, f64)> {
         let (mut tg, mut kk, mut gq, mut ky, mut i) = (0u32, 0u32, 0u32, 0u32, 0u32);
-        let mut yery = 0u32;
         for c in text.chars() {
             match c {
-                'ы' | 'Ы' | 'э' | 'Э' => yery += 1,
                 'ӣ' | 'Ӣ' | 'ӯ' | 'Ӯ' | 'ҳ' | 'Ҳ' | 'ҷ' | 'Ҷ' => tg += 1,
                 'ә' | 'Ә' | 'ұ' | 'Ұ' | 'һ' | 'Һ' => kk += 1,
                 'ғ' | 'Ғ' | 'қ' | 'Қ' => gq += 1,
@@ -295,21 +406,17 @@ impl ScriptFirst {
                 .split(|c: char| !c.is_alphabetic())
                 .filter(|w| !w.is_empty())
             {
-                let w = w.to_lowercase();
                 words += 1;
-                ky_hits += u32::from(self.ky_words.contains(&w));
-                ru_hits += u32::from(self.ru_words.contains(&w));
+                if let Some(langs) = self.words.get(&w.to_lowercase()) {
+                    ky_hits += u32::from(langs.contains(&KYRGYZ));
+                    ru_hits += u32::from(langs.contains(&"ru"));
+                }
             }
             if ky_hits > 2 * ru_hits && (ky_hits >= 2 || (ru_hits == 0 && words >= 4)) {
                 return Some((KYRGYZ, sure(ky_hits)));
             }
         }
-        let detector = match (&self.cyrillic_yery, yery) {
-            (Some(d), 1..) => d,
-            _ => self.cyrillic.as_ref()?,
-        };
-        let info = detector.detect(text)?;
-        Some((code_of(info.lang()), info.confidence()))
+        self.choose(text, &self.cyrillic)
     }
 }
 
@@ -331,8 +438,7 @@ impl Detector for ScriptFirst {
         if let (Some(only), None) = (in_script.next(), in_script.next()) {
             return Some((code_of(*only), 1.0));
         }
-        let info = self.all.detect(text)?;
-        Some((code_of(info.lang()), info.confidence()))
+        self.choose(text, &self.whatlang)
     }
 }
 
