@@ -10,13 +10,17 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use transnorm::glossary::edit::{add, plan, NewEntry};
+use transnorm::glossary::names::NameGlossary;
+use transnorm::glossary::{lint, DataSet};
 use transnorm::io::input::sources;
+use transnorm::io::input::Reader;
 use transnorm::io::output::OutputFormat;
 use transnorm::io::sink::{write_atomic, Sink};
 use transnorm::pipeline::DEFAULT_ARTIFACT_THRESHOLD;
 use transnorm::run::{run, OnError, Progress, RunOptions, Summary};
 use transnorm::stages::hygiene::Form;
-use transnorm::{Error, Options, Pipeline};
+use transnorm::{Document, Error, Options, Pipeline};
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +42,109 @@ struct Cli {
 enum Command {
     /// Normalize a corpus: .txt and .jsonl files (or .gz), folders, or JSONL on stdin.
     Normalize(NormalizeArgs),
+    /// Add, check, list and look up glossary entries.
+    #[command(subcommand)]
+    Glossary(GlossaryCommand),
+    /// Show what transnorm does to a text: every edit in place, with the rule that made it.
+    /// Reads plain text on stdin, or one document of a corpus with --doc.
+    Explain(ExplainArgs),
+}
+
+/// Which glossaries are loaded besides the file being worked on.
+#[derive(clap::Args, Clone)]
+struct GlossaryContext {
+    /// Extra glossary file or folder; repeatable.
+    #[arg(long, value_name = "PATH")]
+    glossary: Vec<PathBuf>,
+    /// Do not use the glossaries built into transnorm.
+    #[arg(long)]
+    no_default_glossaries: bool,
+}
+
+impl GlossaryContext {
+    fn data(&self) -> transnorm::Result<DataSet> {
+        let mut data = if self.no_default_glossaries {
+            DataSet::default()
+        } else {
+            DataSet::defaults()
+        };
+        for p in &self.glossary {
+            data.add_path(p)?;
+        }
+        Ok(data)
+    }
+}
+
+#[derive(Subcommand)]
+enum GlossaryCommand {
+    /// Add a spelling to a names glossary, after checking it against every loaded glossary.
+    ///
+    /// Example: transnorm glossary add --to my_names.csv --variant Paşinyan --canonical Pashinyan
+    Add(AddArgs),
+    /// Check glossaries (the built-in ones, or the files under PATH): malformed rows,
+    /// conflicts, duplicates, chains and cycles, common words, unreachable spellings.
+    /// Prints `file:line: reason` for each problem; exits with 1 if there is any.
+    Check {
+        /// Glossary files or folders [default: the built-in glossaries].
+        paths: Vec<PathBuf>,
+    },
+    /// List every name variant: file:line, entity, kind, lang, variant, replacement.
+    List {
+        /// Glossary files or folders [default: the built-in glossaries].
+        paths: Vec<PathBuf>,
+    },
+    /// Which entity a spelling maps to, and from which file and line (exit 1 if none).
+    Find {
+        /// The spelling.
+        text: String,
+        #[command(flatten)]
+        context: GlossaryContext,
+    },
+}
+
+#[derive(clap::Args)]
+struct AddArgs {
+    /// The names CSV to add to (created with its header if it does not exist).
+    #[arg(long, value_name = "FILE")]
+    to: PathBuf,
+    /// The spelling met in text.
+    #[arg(long)]
+    variant: String,
+    /// What to write instead (the variant itself to keep it and only recognize it).
+    #[arg(long)]
+    canonical: String,
+    /// The entity id [default: the entity the canonical form belongs to].
+    #[arg(long, value_name = "ID")]
+    entity: Option<String>,
+    /// Only for documents in this language (ISO 639-1) [default: every language].
+    #[arg(long, value_name = "CODE")]
+    lang: Option<String>,
+    /// The kind of a new entity: person, place, org, event ...
+    #[arg(long)]
+    kind: Option<String>,
+    /// Add even a variant that is a common word of its language.
+    #[arg(long)]
+    force: bool,
+    /// Check and show, but write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// With --dry-run: count the matches the entry would make in this corpus, with examples.
+    #[arg(long, value_name = "PATH", requires = "dry_run")]
+    corpus: Option<PathBuf>,
+    #[command(flatten)]
+    context: GlossaryContext,
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// Explain document ID of CORPUS instead of reading text on stdin.
+    #[arg(long, num_args = 2, value_names = ["ID", "CORPUS"])]
+    doc: Option<Vec<String>>,
+    /// Colour: auto (when stdout is a terminal), always or never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ProgressArg,
+    #[command(flatten)]
+    context: GlossaryContext,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -150,12 +257,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Normalize(args) => normalize(args),
+        Command::Glossary(cmd) => glossary(cmd),
+        Command::Explain(args) => explain(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS; // `transnorm ... | head` is a quiet success
+            }
+            if e.downcast_ref::<Reported>().is_some() {
+                return ExitCode::from(EXIT_FAILED);
             }
             eprintln!("transnorm: error: {e:#}");
             let usage = matches!(e.downcast_ref::<Error>(), Some(Error::Config(_)));
@@ -322,4 +434,223 @@ fn describe(s: &Summary, rejects: Option<&std::path::Path>) -> String {
         )
     );
     out
+}
+
+/// A failure that has been reported already: exit 1 without another message.
+#[derive(Debug)]
+struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("problems found")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+fn data_of(paths: &[PathBuf]) -> transnorm::Result<DataSet> {
+    if paths.is_empty() {
+        return Ok(DataSet::defaults());
+    }
+    let mut data = DataSet::default();
+    for p in paths {
+        data.add_path(p)?;
+    }
+    Ok(data)
+}
+
+fn glossary(cmd: GlossaryCommand) -> anyhow::Result<()> {
+    match cmd {
+        GlossaryCommand::Check { paths } => {
+            let data = data_of(&paths)?;
+            let problems = lint::check(&data);
+            for p in &problems {
+                println!("{p}");
+            }
+            let files = data.files.len();
+            if problems.is_empty() {
+                eprintln!("transnorm: {files} glossary files, no problems");
+                Ok(())
+            } else {
+                eprintln!(
+                    "transnorm: {} problems in {files} glossary files",
+                    problems.len()
+                );
+                Err(Reported.into())
+            }
+        }
+        GlossaryCommand::List { paths } => {
+            let g = NameGlossary::load(&data_of(&paths)?)?;
+            for v in &g.variants {
+                let e = &g.entities[v.entity];
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    v.rule,
+                    e.id,
+                    e.kind,
+                    v.lang.as_deref().unwrap_or("*"),
+                    v.text,
+                    v.replace.as_deref().unwrap_or("")
+                );
+            }
+            Ok(())
+        }
+        GlossaryCommand::Find { text, context } => {
+            use unicode_normalization::UnicodeNormalization;
+            let g = NameGlossary::load(&context.data()?)?;
+            let text: String = text.trim().nfc().collect();
+            let lower = text.to_lowercase();
+            let mut found = false;
+            for v in g
+                .variants
+                .iter()
+                .filter(|v| v.text == text || v.text.to_lowercase() == lower)
+            {
+                let e = &g.entities[v.entity];
+                let what = match &v.replace {
+                    Some(r) => format!("written as `{r}`"),
+                    None => "kept as written".to_owned(),
+                };
+                let exact = if v.text == text {
+                    ""
+                } else {
+                    " (differs in case: matching is case-sensitive)"
+                };
+                println!(
+                    "{}: `{}` [{}] -> {} ({}, {}), {what}{exact}",
+                    v.rule,
+                    v.text,
+                    v.lang.as_deref().unwrap_or("all languages"),
+                    e.id,
+                    e.canonical,
+                    e.kind
+                );
+                found |= v.text == text;
+            }
+            if found {
+                Ok(())
+            } else {
+                eprintln!("transnorm: `{text}` is in no glossary");
+                Err(Reported.into())
+            }
+        }
+        GlossaryCommand::Add(args) => glossary_add(args),
+    }
+}
+
+fn glossary_add(args: AddArgs) -> anyhow::Result<()> {
+    let context = args.context.data()?;
+    let entry = NewEntry {
+        variant: args.variant,
+        canonical: args.canonical,
+        entity: args.entity,
+        lang: args.lang,
+        kind: args.kind,
+        force: args.force,
+    };
+    if !args.dry_run {
+        let p = add(&context, &args.to, &entry)?;
+        let new = if p.new_entity { " (new entity)" } else { "" };
+        println!("added {}: {}{new}", p.rule(), p.row);
+        return Ok(());
+    }
+    let current = match std::fs::read_to_string(&args.to) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&args.to, e).into()),
+    };
+    let p = plan(&context, &args.to, current.as_deref(), &entry)?;
+    println!("would add {}: {}", p.rule(), p.row);
+    let Some(corpus) = args.corpus else {
+        return Ok(());
+    };
+    let pipeline = Pipeline::with_data(&p.data_with_row(context), &Options::default())?;
+    let rule = p.rule();
+    let (mut matches, mut docs, mut examples) = (0usize, 0usize, Vec::new());
+    for_each_document(&corpus, |mut doc| {
+        pipeline.run(&mut doc)?;
+        let map = doc.log.offsets();
+        let mine: Vec<_> = doc.entities.iter().filter(|e| *e.rule == *rule).collect();
+        docs += usize::from(!mine.is_empty());
+        matches += mine.len();
+        for e in mine.into_iter().take(5 - examples.len().min(5)) {
+            let text = doc.text();
+            let a = map.to_cur(e.src.start, transnorm::edit::Bias::Start);
+            let b = map.to_cur(e.src.end, transnorm::edit::Bias::End);
+            let from = text[..a].char_indices().rev().nth(40).map_or(0, |(i, _)| i);
+            let to = text[b..]
+                .char_indices()
+                .nth(40)
+                .map_or(text.len(), |(i, _)| b + i);
+            examples.push(
+                format!(
+                    "  {}: …{}[{}]{}…",
+                    doc.id,
+                    &text[from..a],
+                    &text[a..b],
+                    &text[b..to]
+                )
+                .replace('\n', " "),
+            );
+        }
+        Ok(())
+    })?;
+    println!(
+        "{matches} matches in {docs} documents of {}",
+        corpus.display()
+    );
+    for e in examples {
+        println!("{e}");
+    }
+    Ok(())
+}
+
+/// Calls `f` on every document of `corpus`, in order; stops at the first bad record.
+fn for_each_document(
+    corpus: &std::path::Path,
+    mut f: impl FnMut(Document) -> transnorm::Result<()>,
+) -> anyhow::Result<()> {
+    let mut reader = Reader::new(sources(&[corpus.to_path_buf()]));
+    while let Some(raw) = reader.next_record() {
+        let doc = raw?.parse().map_err(|r| r.to_error())?;
+        f(doc)?;
+    }
+    Ok(())
+}
+
+fn explain(args: ExplainArgs) -> anyhow::Result<()> {
+    let opts = Options {
+        default_glossaries: !args.context.no_default_glossaries,
+        glossaries: args.context.glossary.clone(),
+        ..Options::default()
+    };
+    let pipeline = Pipeline::new(&opts)?;
+    let color = match args.color {
+        ProgressArg::Always => true,
+        ProgressArg::Never => false,
+        ProgressArg::Auto => std::io::stdout().is_terminal(),
+    };
+    let doc = match args.doc.as_deref() {
+        Some([id, corpus]) => {
+            let mut found = None;
+            for_each_document(std::path::Path::new(corpus), |doc| {
+                if found.is_none() && doc.id == *id {
+                    found = Some(doc);
+                }
+                Ok(())
+            })?;
+            let mut doc =
+                found.ok_or_else(|| Error::Config(format!("no document `{id}` in {corpus}")))?;
+            pipeline.run(&mut doc)?;
+            doc
+        }
+        _ => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("reading stdin")?;
+            pipeline.normalize("stdin", &text)?
+        }
+    };
+    print!("{}", transnorm::io::explain::explain(&doc, color));
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod flores;
+mod glossary_cli;
 mod golden;
 mod invariant;
 mod properties;

@@ -40,14 +40,15 @@ pub enum Gate {
     Spun,
 }
 
-#[derive(Debug, Deserialize)]
-struct Row {
-    lang: String,
-    gate: Gate,
-    phrase: String,
-    repair: String,
+/// One row as written.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Row {
+    pub(crate) lang: String,
+    pub(crate) gate: Gate,
+    pub(crate) phrase: String,
+    pub(crate) repair: String,
     #[serde(default)]
-    before: String,
+    pub(crate) before: String,
 }
 
 /// One artifact rule.

@@ -10,12 +10,15 @@
 //! | `bylines/*.txt` | one job title per line ("Journalist") | the boilerplate stage |
 //! | `abbreviations/<lang>.txt` | one abbreviation per line, without its final period | the segmenter |
 //! | `langid/languages.txt`, `langid/<lang>.txt` | candidate languages; common words of a language | language identification |
+//! | `common/<lang>.txt` | common words a name variant must not be | `glossary add` and `glossary check` |
 //!
 //! The files in the repository are compiled into the binary ([`DataSet::defaults`]); files the
 //! user names with `--glossary` are read at run time and override the defaults. A CSV file
 //! given by the user is recognized by its header; a `.txt` file by the folder it is in.
 
 pub mod artifacts;
+pub mod edit;
+pub mod lint;
 pub mod names;
 
 use std::path::Path;
@@ -41,6 +44,8 @@ pub enum FileKind {
     Abbreviations,
     /// Language identification data: the candidate languages, common words of a language.
     Langid,
+    /// Common words of a language, which glossary variants must not be.
+    Common,
 }
 
 /// One data file: where it came from, and its text.
@@ -149,6 +154,7 @@ fn kind_from_folder(path: &str) -> Option<FileKind> {
         ("bylines", "txt") => Some(FileKind::Bylines),
         ("abbreviations", "txt") => Some(FileKind::Abbreviations),
         ("langid", "txt") => Some(FileKind::Langid),
+        ("common", "txt") => Some(FileKind::Common),
         _ => None,
     }
 }
@@ -191,7 +197,7 @@ fn read_user_file(path: &Path, strict: bool) -> Result<Option<DataFile>> {
         None if strict => Err(Error::glossary(
             path,
             0,
-            "a .txt list must sit in a folder named boilerplate/, bylines/, abbreviations/ or langid/",
+            "a .txt list must sit in a folder named boilerplate/, bylines/, abbreviations/, langid/ or common/",
         )),
         None => Ok(None),
     }
@@ -218,37 +224,51 @@ pub(crate) fn bytecount_lines(prefix: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', prefix).count() as u64 + 1
 }
 
-/// Reads the rows of a CSV data file with serde, reporting each bad row as `file:line: reason`.
+/// Reads the rows of a CSV data file with serde, stopping at the first bad row, reported as
+/// `file:line: reason`.
 ///
 /// Lines starting with `#` are comments; fields are trimmed.
 pub(crate) fn read_csv<T: serde::de::DeserializeOwned>(file: &DataFile) -> Result<Vec<(u64, T)>> {
+    read_csv_rows(file).into_iter().collect()
+}
+
+/// Reads every row of a CSV data file, each as its value or its error, so a linter can report
+/// them all.
+pub(crate) fn read_csv_rows<T: serde::de::DeserializeOwned>(
+    file: &DataFile,
+) -> Vec<Result<(u64, T)>> {
     let mut rdr = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .trim(csv::Trim::All)
         .from_reader(file.text.as_bytes());
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return vec![Err(Error::glossary(&file.path, 1, e.to_string()))],
+    };
     let mut rows = Vec::new();
-    let headers = rdr
-        .headers()
-        .map_err(|e| Error::glossary(&file.path, 1, e.to_string()))?
-        .clone();
     let mut record = csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line());
-                let row = record
-                    .deserialize(Some(&headers))
-                    .map_err(|e| Error::glossary(&file.path, line, csv_reason(&e)))?;
-                rows.push((line, row));
+                rows.push(
+                    record
+                        .deserialize(Some(&headers))
+                        .map(|row| (line, row))
+                        .map_err(|e| Error::glossary(&file.path, line, csv_reason(&e))),
+                );
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                return Err(Error::glossary(&file.path, line, csv_reason(&e)));
+                rows.push(Err(Error::glossary(&file.path, line, csv_reason(&e))));
+                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                    break;
+                }
             }
         }
     }
-    Ok(rows)
+    rows
 }
 
 fn csv_reason(e: &csv::Error) -> String {

@@ -30,18 +30,19 @@ use crate::error::{Error, Result};
 /// The header a names CSV starts with.
 pub const HEADER: &str = "entity,kind,canonical,lang,variant,replace";
 
-#[derive(Debug, Deserialize)]
-struct Row {
-    entity: String,
+/// One row as written.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Row {
+    pub(crate) entity: String,
     #[serde(default)]
-    kind: String,
+    pub(crate) kind: String,
     #[serde(default)]
-    canonical: String,
+    pub(crate) canonical: String,
     #[serde(default)]
-    lang: String,
-    variant: String,
+    pub(crate) lang: String,
+    pub(crate) variant: String,
     #[serde(default)]
-    replace: String,
+    pub(crate) replace: String,
 }
 
 /// An entity: what every mention of it is annotated with.
