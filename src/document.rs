@@ -43,6 +43,17 @@ pub struct Entity {
     pub rule: Arc<str>,
 }
 
+/// A change the artifacts stage would make, recorded instead of made under `--artifacts flag`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    /// Span in the original text, in bytes.
+    pub src: Range<usize>,
+    /// The repair it would write.
+    pub to: String,
+    /// The rule (`file:line`).
+    pub rule: Arc<str>,
+}
+
 /// One document: the input record, its text and everything the stages found out.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -64,6 +75,8 @@ pub struct Document {
     pub scores: BTreeMap<&'static str, f64>,
     /// Fields the stages found about the document (a byline, say), added to `docs` output.
     pub found: Map<String, Value>,
+    /// Repairs flagged but not made (`--artifacts flag`); `None` when not flagging.
+    pub flags: Option<Vec<Flag>>,
 }
 
 impl Document {
@@ -79,6 +92,7 @@ impl Document {
             entities: Vec::new(),
             scores: BTreeMap::new(),
             found: Map::new(),
+            flags: None,
         }
     }
 

@@ -19,6 +19,7 @@ use transnorm::io::output::OutputFormat;
 use transnorm::io::sink::{write_atomic, Sink};
 use transnorm::pipeline::DEFAULT_ARTIFACT_THRESHOLD;
 use transnorm::run::{run, OnError, Progress, RunOptions, Summary};
+use transnorm::stages::artifacts::Mode as ArtifactMode;
 use transnorm::stages::hygiene::Form;
 use transnorm::{Document, Error, Options, Pipeline};
 
@@ -178,6 +179,16 @@ enum OnErrorArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ArtifactsArg {
+    /// Rewrite machine-translation and spinner artifacts.
+    Repair,
+    /// Leave the text alone; list each repair it would make, with its rule, as `flags`.
+    Flag,
+    /// Do nothing about artifacts.
+    Off,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum UnicodeForm {
     /// Canonical composition (changes no meaning).
     Nfc,
@@ -239,6 +250,10 @@ struct NormalizeArgs {
     /// Languages the detector may answer, as ISO 639-1 codes: `en,it,ru`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     langs: Vec<String>,
+
+    /// Machine-translation and spinner artifacts: repair them, only flag them, or leave them.
+    #[arg(long, value_enum, default_value = "repair")]
+    artifacts: ArtifactsArg,
 
     /// Artifact score (fingerprints per 1,000 words) from which spinner-only repairs apply.
     #[arg(long, value_name = "SCORE", default_value_t = DEFAULT_ARTIFACT_THRESHOLD)]
@@ -320,6 +335,11 @@ fn normalize(args: NormalizeArgs) -> anyhow::Result<()> {
         keep_boilerplate: args.keep_boilerplate,
         langs: args.langs.clone(),
         artifact_threshold: args.artifact_threshold,
+        artifacts: match args.artifacts {
+            ArtifactsArg::Repair => Some(ArtifactMode::Repair),
+            ArtifactsArg::Flag => Some(ArtifactMode::Flag),
+            ArtifactsArg::Off => None,
+        },
     };
     let pipeline = Pipeline::new(&opts)?;
     let sources = sources(&args.paths);

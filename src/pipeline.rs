@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::document::Document;
 use crate::error::Result;
 use crate::glossary::{artifacts, names::NameGlossary, DataSet};
-use crate::stages::artifacts::Artifacts;
+use crate::stages::artifacts::{Artifacts, Mode};
 use crate::stages::boilerplate::Boilerplate;
 use crate::stages::hygiene::{Form, Hygiene};
 use crate::stages::langid::{Detector, LangId, ScriptFirst, SegmentLang};
@@ -32,6 +32,8 @@ pub struct Options {
     pub langs: Vec<String>,
     /// Artifact score from which `spun` rules fire.
     pub artifact_threshold: f64,
+    /// Repair artifacts, only flag them, or leave them (`None`).
+    pub artifacts: Option<Mode>,
 }
 
 impl Default for Options {
@@ -43,6 +45,7 @@ impl Default for Options {
             keep_boilerplate: false,
             langs: Vec::new(),
             artifact_threshold: DEFAULT_ARTIFACT_THRESHOLD,
+            artifacts: Some(Mode::Repair),
         }
     }
 }
@@ -87,10 +90,13 @@ impl Pipeline {
         stages.push(Box::new(Segmenter::new(data)));
         stages.push(Box::new(SegmentLang::new(detector)));
         stages.push(Box::new(Names::new(NameGlossary::load(data)?)?));
-        stages.push(Box::new(Artifacts::new(
-            artifacts::load(data)?,
-            opts.artifact_threshold,
-        )?));
+        if let Some(mode) = opts.artifacts {
+            stages.push(Box::new(Artifacts::new(
+                artifacts::load(data)?,
+                opts.artifact_threshold,
+                mode,
+            )?));
+        }
         Ok(Pipeline { stages })
     }
 

@@ -9,7 +9,7 @@ use transnorm::glossary::DataSet;
 use transnorm::stages::langid::ScriptFirst;
 use transnorm::stages::segment::Segmenter;
 
-fn flores() -> Option<PathBuf> {
+pub fn flores() -> Option<PathBuf> {
     let dir = crate::util::root().join("../shared/external/flores200");
     if dir.is_dir() {
         return Some(dir);

@@ -1,6 +1,7 @@
 //! One integration-test binary: the real `transnorm` binary on samples/, golden files, bad
 //! input, and property tests of the alignment invariant.
 
+mod artifacts;
 mod cli;
 mod flores;
 mod glossary_cli;

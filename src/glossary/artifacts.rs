@@ -15,8 +15,9 @@
 //! - `phrase`: matched as whole words, in the case written or with its first letter
 //!   capitalized (the repair's first letter then follows).
 //! - `repair`: the replacement.
-//! - `before` (optional): `|`-separated words, one of which must stand right before the phrase
-//!   (case-insensitive).
+//! - `before`, `after` (optional): what must stand right before or after the phrase, as
+//!   `|`-separated alternatives: a word (case-insensitive), a punctuation mark, or `#` for a
+//!   number. A leading `!` turns the list around: none of them may stand there.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,7 +29,47 @@ use super::{read_csv, DataSet, FileKind};
 use crate::error::{Error, Result};
 
 /// The header an artifacts CSV starts with.
-pub const HEADER: &str = "lang,gate,phrase,repair,before";
+pub const HEADER: &str = "lang,gate,phrase,repair,before,after";
+
+/// A condition on the token next to a phrase.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Context {
+    /// The condition holds when the token is *not* one of `tokens`.
+    pub negate: bool,
+    /// Lower-cased words, punctuation marks, or `#` for any number; empty for no condition.
+    pub tokens: Vec<String>,
+}
+
+impl Context {
+    fn parse(field: &str) -> Self {
+        let (negate, list) = match field.trim().strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, field),
+        };
+        Context {
+            negate,
+            tokens: list
+                .split('|')
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
+        }
+    }
+
+    /// Whether the condition holds for `token` (the word or mark next to the phrase, if any).
+    pub fn holds(&self, token: Option<&str>) -> bool {
+        if self.tokens.is_empty() {
+            return true;
+        }
+        let hit = token.is_some_and(|t| {
+            let t = t.to_lowercase();
+            self.tokens
+                .iter()
+                .any(|w| *w == t || (w == "#" && t.chars().all(|c| c.is_ascii_digit())))
+        });
+        hit != self.negate
+    }
+}
 
 /// When a rule may fire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -49,6 +90,8 @@ pub(crate) struct Row {
     pub(crate) repair: String,
     #[serde(default)]
     pub(crate) before: String,
+    #[serde(default)]
+    pub(crate) after: String,
 }
 
 /// One artifact rule.
@@ -62,8 +105,10 @@ pub struct ArtifactRule {
     pub phrase: String,
     /// Its repair.
     pub repair: String,
-    /// Lower-cased words one of which must precede the phrase; empty for no condition.
-    pub before: Vec<String>,
+    /// What must stand right before the phrase.
+    pub before: Context,
+    /// What must stand right after it.
+    pub after: Context,
     /// `file:line` of the row.
     pub rule: Arc<str>,
 }
@@ -75,7 +120,7 @@ pub struct ArtifactRule {
 /// with different repairs in one layer; a user's row overrides a default one.
 pub fn load(data: &DataSet) -> Result<Vec<ArtifactRule>> {
     let mut rules: Vec<(ArtifactRule, bool)> = Vec::new();
-    let mut index: HashMap<(String, String, Vec<String>), usize> = HashMap::new();
+    let mut index: HashMap<(String, String, Context, Context), usize> = HashMap::new();
     for file in data.of(FileKind::Artifacts) {
         for (line, row) in read_csv::<Row>(file)? {
             let mut row: Row = row;
@@ -94,15 +139,16 @@ pub fn load(data: &DataSet) -> Result<Vec<ArtifactRule>> {
                 gate: row.gate,
                 phrase: row.phrase,
                 repair: row.repair,
-                before: row
-                    .before
-                    .split('|')
-                    .map(|w| w.trim().to_lowercase())
-                    .filter(|w| !w.is_empty())
-                    .collect(),
+                before: Context::parse(&row.before),
+                after: Context::parse(&row.after),
                 rule: Arc::from(format!("{}:{line}", file.path)),
             };
-            let key = (rule.lang.clone(), rule.phrase.clone(), rule.before.clone());
+            let key = (
+                rule.lang.clone(),
+                rule.phrase.clone(),
+                rule.before.clone(),
+                rule.after.clone(),
+            );
             match index.get(&key) {
                 None => {
                     index.insert(key, rules.len());

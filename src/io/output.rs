@@ -17,7 +17,7 @@ use std::ops::Range;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::document::{Document, Entity, LangCode};
+use crate::document::{Document, Entity, Flag, LangCode};
 use crate::edit::{apply_edits, Bias, Edit, OffsetMap};
 
 /// The output formats.
@@ -199,6 +199,23 @@ struct EntityOut<'a> {
 }
 
 #[derive(Serialize)]
+struct FlagOut<'a> {
+    src_span: [usize; 2],
+    from: &'a str,
+    to: &'a str,
+    rule: &'a str,
+}
+
+fn flag_out<'a>(doc: &'a Document, f: &'a Flag, chars: &mut Chars<'_>) -> FlagOut<'a> {
+    FlagOut {
+        src_span: chars.span(&f.src),
+        from: &doc.src()[f.src.clone()],
+        to: &f.to,
+        rule: &f.rule,
+    }
+}
+
+#[derive(Serialize)]
 struct SegmentOut<'a> {
     doc: &'a str,
     seg: usize,
@@ -209,6 +226,8 @@ struct SegmentOut<'a> {
     src_span: [usize; 2],
     edits: Vec<EditOut<'a>>,
     entities: Vec<EntityOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flags: Option<Vec<FlagOut<'a>>>,
 }
 
 fn edit_out<'a>(doc: &'a Document, e: &'a Edit, chars: &mut Chars<'_>) -> EditOut<'a> {
@@ -272,6 +291,13 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                         .iter()
                         .map(|(r, e)| entity_out(tchars.span(r), e))
                         .collect(),
+                    flags: doc.flags.as_ref().map(|flags| {
+                        flags
+                            .iter()
+                            .filter(|f| v.src.start <= f.src.start && f.src.end <= v.src.end)
+                            .map(|f| flag_out(doc, f, &mut chars))
+                            .collect()
+                    }),
                 };
                 serde_json::to_writer(&mut out.main, &line).expect("writing to a Vec cannot fail");
                 out.main.push(b'\n');
@@ -353,6 +379,10 @@ pub fn docs_record(doc: &Document) -> Map<String, Value> {
     rec.insert("edits".into(), value(&edits));
     rec.insert("entities".into(), value(&entities));
     rec.insert("scores".into(), value(&doc.scores));
+    if let Some(flags) = &doc.flags {
+        let flags: Vec<FlagOut<'_>> = flags.iter().map(|f| flag_out(doc, f, &mut chars)).collect();
+        rec.insert("flags".into(), value(&flags));
+    }
     for (k, v) in &doc.found {
         rec.entry(k.clone()).or_insert_with(|| v.clone());
     }

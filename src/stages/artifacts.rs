@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::document::Document;
+use crate::document::{Document, Flag};
 use crate::edit::{Bias, EditKind, Replacement};
 use crate::error::{Error, Result};
 use crate::glossary::artifacts::{ArtifactRule, Gate};
@@ -23,9 +23,20 @@ use crate::stages::{is_whole_word, Stage};
 /// The score key in `docs` output.
 pub const SCORE: &str = "artifact";
 
+/// What the stage does with what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Rewrite the text.
+    #[default]
+    Repair,
+    /// Leave the text alone and record each repair it would make, with its rule.
+    Flag,
+}
+
 /// The artifacts stage.
 #[derive(Debug)]
 pub struct Artifacts {
+    mode: Mode,
     rules: Vec<ArtifactRule>,
     automaton: Option<AhoCorasick>,
     /// For each automaton pattern (a lower-cased phrase), the rules with that phrase.
@@ -38,7 +49,7 @@ impl Artifacts {
     ///
     /// # Errors
     /// The automaton cannot be built.
-    pub fn new(rules: Vec<ArtifactRule>, threshold: f64) -> Result<Self> {
+    pub fn new(rules: Vec<ArtifactRule>, threshold: f64, mode: Mode) -> Result<Self> {
         let mut patterns: Vec<String> = Vec::new();
         let mut by_pattern: Vec<Vec<usize>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -63,6 +74,7 @@ impl Artifacts {
             )
         };
         Ok(Artifacts {
+            mode,
             rules,
             automaton,
             by_pattern,
@@ -79,15 +91,35 @@ impl Artifacts {
         if !(found == rule.phrase || found == capitalized(&rule.phrase)) {
             return false;
         }
-        rule.before.is_empty() || {
-            let prev = text[..a]
-                .trim_end()
-                .rsplit(|c: char| !c.is_alphanumeric())
-                .next()
-                .unwrap_or("")
-                .to_lowercase();
-            rule.before.contains(&prev)
-        }
+        rule.before.holds(token_before(&text[..a])) && rule.after.holds(token_after(&text[b..]))
+    }
+}
+
+/// The word or punctuation mark right before the end of `s`, skipping spaces.
+fn token_before(s: &str) -> Option<&str> {
+    let s = s.trim_end();
+    let last = s.chars().next_back()?;
+    if last.is_alphanumeric() {
+        let start = s
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_alphanumeric())
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        Some(&s[start..])
+    } else {
+        Some(&s[s.len() - last.len_utf8()..])
+    }
+}
+
+/// The word or punctuation mark right after the start of `s`, skipping spaces.
+fn token_after(s: &str) -> Option<&str> {
+    let s = s.trim_start();
+    let first = s.chars().next()?;
+    if first.is_alphanumeric() {
+        let end = s.find(|c: char| !c.is_alphanumeric()).unwrap_or(s.len());
+        Some(&s[..end])
+    } else {
+        Some(&s[..first.len_utf8()])
     }
 }
 
@@ -144,7 +176,24 @@ impl Stage for Artifacts {
             if reps.is_empty() {
                 break;
             }
+            if self.mode == Mode::Flag {
+                let map = doc.log.offsets();
+                let flags = reps
+                    .into_iter()
+                    .map(|r| Flag {
+                        src: map.to_src(r.range.start, Bias::Start)
+                            ..map.to_src(r.range.end, Bias::End),
+                        to: r.to,
+                        rule: r.rule,
+                    })
+                    .collect();
+                doc.flags = Some(flags);
+                break;
+            }
             doc.apply(reps);
+        }
+        if self.mode == Mode::Flag && doc.flags.is_none() {
+            doc.flags = Some(Vec::new());
         }
         Ok(())
     }
@@ -194,12 +243,12 @@ mod tests {
         let data = DataSet {
             files: vec![DataFile {
                 path: "a.csv".into(),
-                text: format!("lang,gate,phrase,repair,before\n{csv}"),
+                text: format!("lang,gate,phrase,repair,before,after\n{csv}"),
                 kind: FileKind::Artifacts,
                 default: true,
             }],
         };
-        Artifacts::new(artifacts::load(&data).unwrap(), 1.5).unwrap()
+        Artifacts::new(artifacts::load(&data).unwrap(), 1.5, Mode::Repair).unwrap()
     }
 
     fn run(a: &Artifacts, text: &str) -> Document {
@@ -214,8 +263,38 @@ mod tests {
     }
 
     const RULES: &str =
-        "en,always,Collective Safety Treaty Group,Collective Security Treaty Organization,\n\
-        en,spun,folks,people,\nen,always,12 months,year,the|this\nen,spun,lower than,less than,\n";
+        "en,always,Collective Safety Treaty Group,Collective Security Treaty Organization,,\n\
+        en,spun,folks,people,,\nen,always,12 months,year,the|this,\nen,spun,lower than,less than,,\n\
+        en,always,However,But,,\"!,\"\nen,always,Round,Around,,#\n";
+
+    #[test]
+    fn flag_mode_records_without_rewriting() {
+        let data = DataSet {
+            files: vec![DataFile {
+                path: "a.csv".into(),
+                text: format!("lang,gate,phrase,repair,before,after\n{RULES}"),
+                kind: FileKind::Artifacts,
+                default: true,
+            }],
+        };
+        let a = Artifacts::new(artifacts::load(&data).unwrap(), 1.5, Mode::Flag).unwrap();
+        let text = "The Collective Safety Treaty Group met 200 folks.";
+        let d = run(&a, text);
+        assert_eq!(d.text(), text);
+        let flags = d.flags.unwrap();
+        assert_eq!(flags.len(), 2);
+        assert_eq!(
+            (&text[flags[1].src.clone()], flags[1].to.as_str()),
+            ("folks", "people")
+        );
+    }
+
+    #[test]
+    fn contexts_on_either_side() {
+        let a = stage(RULES);
+        let d = run(&a, "However Round 100 came. However, Round table talks.");
+        assert_eq!(d.text(), "But Around 100 came. However, Round table talks.");
+    }
 
     #[test]
     fn fingerprints_fire_everywhere_and_raise_the_score() {
