@@ -14,7 +14,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             collect(&path, out);
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("csv") | Some("txt")
+            Some("csv") | Some("txt") | Some("tsv")
         ) {
             out.push(path);
         }

@@ -21,6 +21,7 @@ use transnorm::pipeline::DEFAULT_ARTIFACT_THRESHOLD;
 use transnorm::run::{run, OnError, Progress, RunOptions, Summary};
 use transnorm::stages::artifacts::Mode as ArtifactMode;
 use transnorm::stages::hygiene::Form;
+use transnorm::stages::punct::Punct;
 use transnorm::{Document, Error, Options, Pipeline};
 
 #[derive(Parser)]
@@ -179,6 +180,16 @@ enum OnErrorArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum PunctArg {
+    /// Leave typography (curly quotes, guillemets, dashes) alone; fix spacing around punctuation.
+    Keep,
+    /// Fold quotes, dashes, ellipses and exotic spaces to ASCII.
+    Ascii,
+    /// Moses normalize-punctuation conventions (numbers left as they are).
+    Moses,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ArtifactsArg {
     /// Rewrite machine-translation and spinner artifacts.
     Repair,
@@ -250,6 +261,10 @@ struct NormalizeArgs {
     /// Languages the detector may answer, as ISO 639-1 codes: `en,it,ru`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     langs: Vec<String>,
+
+    /// Punctuation.
+    #[arg(long, value_enum, default_value = "keep")]
+    punct: PunctArg,
 
     /// Machine-translation and spinner artifacts: repair them, only flag them, or leave them.
     #[arg(long, value_enum, default_value = "repair")]
@@ -335,6 +350,11 @@ fn normalize(args: NormalizeArgs) -> anyhow::Result<()> {
         keep_boilerplate: args.keep_boilerplate,
         langs: args.langs.clone(),
         artifact_threshold: args.artifact_threshold,
+        punct: match args.punct {
+            PunctArg::Keep => Punct::Keep,
+            PunctArg::Ascii => Punct::Ascii,
+            PunctArg::Moses => Punct::Moses,
+        },
         artifacts: match args.artifacts {
             ArtifactsArg::Repair => Some(ArtifactMode::Repair),
             ArtifactsArg::Flag => Some(ArtifactMode::Flag),

@@ -11,6 +11,7 @@ use crate::stages::boilerplate::Boilerplate;
 use crate::stages::hygiene::{Form, Hygiene};
 use crate::stages::langid::{Detector, LangId, ScriptFirst, SegmentLang};
 use crate::stages::names::Names;
+use crate::stages::punct::{Punct, PunctStage};
 use crate::stages::segment::Segmenter;
 use crate::stages::Stage;
 
@@ -34,6 +35,8 @@ pub struct Options {
     pub artifact_threshold: f64,
     /// Repair artifacts, only flag them, or leave them (`None`).
     pub artifacts: Option<Mode>,
+    /// Punctuation mode.
+    pub punct: Punct,
 }
 
 impl Default for Options {
@@ -46,6 +49,7 @@ impl Default for Options {
             langs: Vec::new(),
             artifact_threshold: DEFAULT_ARTIFACT_THRESHOLD,
             artifacts: Some(Mode::Repair),
+            punct: Punct::Keep,
         }
     }
 }
@@ -58,8 +62,8 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// Loads the glossaries and rules, compiles every automaton and pattern, and returns the
-    /// pipeline: read -> hygiene -> boilerplate -> langid -> segment -> segment langid -> names
-    /// -> artifacts.
+    /// pipeline: read -> hygiene -> boilerplate -> langid -> segment -> segment langid -> punct
+    /// -> names -> artifacts.
     ///
     /// # Errors
     /// Any glossary or rule problem, named by file and line; an unknown language code.
@@ -81,7 +85,8 @@ impl Pipeline {
     /// # Errors
     /// As [`Pipeline::new`].
     pub fn with_data(data: &DataSet, opts: &Options) -> Result<Self> {
-        let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(Hygiene::new(opts.form))];
+        let mut stages: Vec<Box<dyn Stage>> =
+            vec![Box::new(Hygiene::new(opts.form, opts.punct != Punct::Keep))];
         if !opts.keep_boilerplate {
             stages.push(Box::new(Boilerplate::new(data)?));
         }
@@ -89,6 +94,7 @@ impl Pipeline {
         stages.push(Box::new(LangId::new(Arc::clone(&detector))));
         stages.push(Box::new(Segmenter::new(data)));
         stages.push(Box::new(SegmentLang::new(detector)));
+        stages.push(Box::new(PunctStage::new(data, opts.punct)?));
         stages.push(Box::new(Names::new(NameGlossary::load(data)?)?));
         if let Some(mode) = opts.artifacts {
             stages.push(Box::new(Artifacts::new(

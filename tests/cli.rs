@@ -380,3 +380,31 @@ fn glossary_folders_are_walked_and_classified() {
         .collect();
     assert_eq!(rules, ["mine/names.csv:2", "mine/boilerplate/site.txt:1"]);
 }
+
+#[test]
+fn punctuation_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "{\"id\":\"p\",\"text\":\"He said “yes” — twice… Russia , Belarus .\"}\n";
+    let run = |mode: &str| {
+        let out = transnorm(dir.path())
+            .args([
+                "normalize",
+                "--format",
+                "docs",
+                "-q",
+                "--langs",
+                "en",
+                "--punct",
+                mode,
+            ])
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+        d["text"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(run("keep"), "He said “yes” — twice… Russia , Belarus .");
+    assert_eq!(run("ascii"), "He said \"yes\" - twice... Russia, Belarus.");
+    assert_eq!(run("moses"), "He said \"yes\" - twice... Russia, Belarus.");
+}

@@ -202,3 +202,36 @@ fn a_second_pass_changes_nothing() {
         );
     }
 }
+
+#[test]
+fn samples_lose_exactly_their_page_furniture() {
+    let docs = read_lines(&root().join("tests/golden/txt.docs.jsonl"));
+    let removed = |id: &str| -> Vec<String> {
+        let d = docs.iter().find(|d| d["id"] == id).unwrap();
+        d["edits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "boilerplate")
+            .map(|e| e["from"].as_str().unwrap().trim().to_owned())
+            .collect()
+    };
+    let cases: [(&str, &[&str]); 5] = [
+        ("000_ef37a1a118df8b80", &["Categories:", "Tags:", "No responses yet", "Lascia un commento", "Il tuo indirizzo email non sarà pubblicato. I campi obbligatori sono contrassegnati *"]),
+        ("001_f746b196c47e67ff", &["Andre Ismagambet", "Journalist", "© All rights reserved"]),
+        ("002_f6c32bdf33aa97c3", &["CentralasianLIGHT.org"]),
+        ("003_f2d3f294bb08212c", &["[ad_1]", "[ad_2]", "Source link"]),
+        ("004_87378f866307ef84", &[")", "© Mil.ru", "© Mil.ru", "Note: This article has been indexed to our site. We do not claim legitimacy, ownership or copyright of any of the content above. To see the article at original source Click Here", "(adsbygoogle=window.adsbygoogle || ).push();"]),
+    ];
+    for (id, want) in cases {
+        assert_eq!(removed(id), want, "{id}");
+    }
+    let d = docs
+        .iter()
+        .find(|d| d["id"] == "001_f746b196c47e67ff")
+        .unwrap();
+    assert_eq!(
+        (d["byline"].as_str(), d["byline_role"].as_str()),
+        (Some("Andre Ismagambet"), Some("Journalist"))
+    );
+}

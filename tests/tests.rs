@@ -6,6 +6,7 @@ mod cli;
 mod flores;
 mod glossary_cli;
 mod golden;
+mod hygiene;
 mod invariant;
 mod properties;
 mod util;

@@ -11,6 +11,7 @@
 //! | `abbreviations/<lang>.txt` | one abbreviation per line, without its final period | the segmenter |
 //! | `langid/languages.txt`, `langid/<lang>.txt` | candidate languages; common words of a language | language identification |
 //! | `common/<lang>.txt` | common words a name variant must not be | `glossary add` and `glossary check` |
+//! | `punct/<mode>.tsv` | ordered punctuation rules: condition, pattern, replacement | the punctuation stage |
 //!
 //! The files in the repository are compiled into the binary ([`DataSet::defaults`]); files the
 //! user names with `--glossary` are read at run time and override the defaults. A CSV file
@@ -46,6 +47,8 @@ pub enum FileKind {
     Langid,
     /// Common words of a language, which glossary variants must not be.
     Common,
+    /// Punctuation rules of one mode.
+    Punct,
 }
 
 /// One data file: where it came from, and its text.
@@ -117,7 +120,10 @@ impl DataSet {
                 })?;
                 let p = entry.path();
                 if entry.file_type().is_file()
-                    && matches!(p.extension().and_then(|e| e.to_str()), Some("csv" | "txt"))
+                    && matches!(
+                        p.extension().and_then(|e| e.to_str()),
+                        Some("csv" | "txt" | "tsv")
+                    )
                 {
                     found.push(p.to_path_buf());
                 }
@@ -155,6 +161,7 @@ fn kind_from_folder(path: &str) -> Option<FileKind> {
         ("abbreviations", "txt") => Some(FileKind::Abbreviations),
         ("langid", "txt") => Some(FileKind::Langid),
         ("common", "txt") => Some(FileKind::Common),
+        ("punct", "tsv") => Some(FileKind::Punct),
         _ => None,
     }
 }
@@ -197,7 +204,7 @@ fn read_user_file(path: &Path, strict: bool) -> Result<Option<DataFile>> {
         None if strict => Err(Error::glossary(
             path,
             0,
-            "a .txt list must sit in a folder named boilerplate/, bylines/, abbreviations/, langid/ or common/",
+            "a .txt or .tsv list must sit in a folder named boilerplate/, bylines/, abbreviations/, langid/, common/ or punct/",
         )),
         None => Ok(None),
     }

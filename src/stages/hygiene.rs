@@ -2,17 +2,22 @@
 //!
 //! In order, each an edit of kind `unicode` with a named rule:
 //!
-//! 1. `unicode:newline`: `\r\n` and lone `\r` become `\n`.
-//! 2. `unicode:control`: C0/C1 control characters other than tab and newline are removed.
-//! 3. `unicode:invisible`: zero-width space, word joiner, byte-order mark and soft hyphen are
-//!    removed ("Toka\u{200b}yev" -> "Tokayev"). Zero-width (non-)joiners are kept: they carry
-//!    meaning in Persian and in emoji.
-//! 4. `unicode:space`: non-breaking and other exotic spaces become a plain space.
-//! 5. `unicode:entity`: HTML character references (`&amp;`, `&#8217;`) are decoded.
-//! 6. `unicode:nfc` (or `unicode:nfkc`): only the runs that are not already normalized are
+//! 1. `unicode:mojibake`: UTF-8 read as Windows-1252 or Latin-1 is repaired, on local evidence
+//!    only (see [`super::mojibake`]).
+//! 2. `unicode:newline`: `\r\n` and lone `\r` become `\n`.
+//! 3. `unicode:control`: C0/C1 control characters other than tab and newline are removed.
+//! 4. `unicode:invisible`: a zero-width space, word joiner or soft hyphen inside a word is
+//!    removed ("Toka\u{200b}yev" -> "Tokayev"), and a byte-order mark anywhere. Zero-width
+//!    (non-)joiners are kept: they carry meaning in Persian and in emoji.
+//! 5. `unicode:space`: with `fold_spaces` (the `ascii` and `moses` punctuation modes),
+//!    non-breaking and other exotic spaces become a plain space. By default they stay: French
+//!    puts them before `;:!?»`, and many languages inside numbers; names still match across
+//!    them.
+//! 6. `unicode:entity`: HTML character references (`&amp;`, `&#8217;`) are decoded.
+//! 7. `unicode:nfc` (or `unicode:nfkc`): only the runs that are not already normalized are
 //!    rewritten, so clean text costs one quick check and gets no edit.
-//! 7. `unicode:blanks`: runs of blanks inside a line shrink to one space; blanks at the end of a
-//!    line go.
+//! 8. `unicode:blanks`: layout runs of blanks inside a line (four or more, or with a tab)
+//!    shrink to one space.
 
 use std::ops::Range;
 use std::sync::{Arc, LazyLock};
@@ -24,7 +29,7 @@ use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNo
 use crate::document::Document;
 use crate::edit::{EditKind, Replacement, Rule};
 use crate::error::Result;
-use crate::stages::Stage;
+use crate::stages::{mojibake, Stage};
 
 /// Which Unicode normalization form to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,7 +45,8 @@ pub enum Form {
 #[derive(Debug)]
 pub struct Hygiene {
     form: Form,
-    rules: [Rule; 7],
+    fold_spaces: bool,
+    rules: [Rule; 8],
 }
 
 static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
@@ -49,8 +55,8 @@ static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 impl Hygiene {
-    /// A hygiene stage normalizing to `form`.
-    pub fn new(form: Form) -> Self {
+    /// A hygiene stage normalizing to `form`; `fold_spaces` turns exotic spaces into plain ones.
+    pub fn new(form: Form, fold_spaces: bool) -> Self {
         let r = |s: &str| Arc::from(s);
         let norm = match form {
             Form::Nfc => "unicode:nfc",
@@ -58,6 +64,7 @@ impl Hygiene {
         };
         Hygiene {
             form,
+            fold_spaces,
             rules: [
                 r("unicode:newline"),
                 r("unicode:control"),
@@ -66,6 +73,7 @@ impl Hygiene {
                 r("unicode:entity"),
                 r(norm),
                 r("unicode:blanks"),
+                r("unicode:mojibake"),
             ],
         }
     }
@@ -83,8 +91,10 @@ impl Hygiene {
             return reps;
         }
         let mut iter = text.char_indices().peekable();
+        let mut prev: Option<char> = None;
         while let Some((i, c)) = iter.next() {
             let end = i + c.len_utf8();
+            let before = prev.replace(c);
             let (to, rule) = match c {
                 '\r' => {
                     if iter.peek().is_some_and(|&(_, n)| n == '\n') {
@@ -95,13 +105,26 @@ impl Hygiene {
                 }
                 '\t' | '\n' => continue,
                 c if c.is_control() => ("", 1),
-                '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => ("", 2),
+                '\u{FEFF}' => ("", 2),
+                '\u{200B}' | '\u{2060}' | '\u{00AD}' => {
+                    let inside = before.is_some_and(char::is_alphanumeric)
+                        && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+                    if !inside {
+                        continue;
+                    }
+                    prev = before; // the word goes on across it
+                    ("", 2)
+                }
                 '\u{00A0}'
                 | '\u{1680}'
                 | '\u{2000}'..='\u{200A}'
                 | '\u{202F}'
                 | '\u{205F}'
-                | '\u{3000}' => (" ", 3),
+                | '\u{3000}'
+                    if self.fold_spaces =>
+                {
+                    (" ", 3)
+                }
                 _ => continue,
             };
             reps.push(Replacement::new(
@@ -158,6 +181,10 @@ impl Hygiene {
         reps
     }
 
+    /// Layout spacing inside a line: a run of four or more blanks, or one with a tab, becomes
+    /// one space. Two or three spaces are left alone (clean text has them as typos, and they change
+    /// nothing downstream); so are indentation and blanks at a line's end, which lie outside
+    /// every segment.
     fn blanks(&self, text: &str) -> Vec<Replacement> {
         let bytes = text.as_bytes();
         let mut reps = Vec::new();
@@ -171,30 +198,25 @@ impl Hygiene {
             while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
                 i += 1;
             }
-            let at_line_end = i == bytes.len() || bytes[i] == b'\n';
+            let at_line_end = i == bytes.len() || bytes[i] == b'\n' || bytes[i] == b'\r';
             let at_line_start = start == 0 || bytes[start - 1] == b'\n';
-            let range = if at_line_end {
-                start..i
-            } else if at_line_start {
-                continue; // indentation is layout: leave it
-            } else if bytes[start] == b' ' {
-                start + 1..i // keep the first space, drop the rest
-            } else {
-                start..i // a tab (or a run starting with one) becomes one space
-            };
-            let to = if at_line_end || bytes[start] == b' ' {
-                ""
-            } else {
-                " "
-            };
-            if !range.is_empty() {
-                reps.push(Replacement::new(
-                    range,
-                    to,
-                    EditKind::Unicode,
-                    &self.rules[6],
-                ));
+            let run = &bytes[start..i];
+            let layout = run.len() >= 4 || run.contains(&b'\t');
+            if at_line_end || at_line_start || !layout {
+                continue;
             }
+            let range = if run[0] == b' ' {
+                start + 1..i
+            } else {
+                start..i
+            };
+            let to = if run[0] == b' ' { "" } else { " " };
+            reps.push(Replacement::new(
+                range,
+                to,
+                EditKind::Unicode,
+                &self.rules[6],
+            ));
         }
         reps
     }
@@ -206,6 +228,16 @@ impl Stage for Hygiene {
     }
 
     fn run(&self, doc: &mut Document) -> Result<()> {
+        for _ in 0..mojibake::ROUNDS {
+            let reps: Vec<Replacement> = mojibake::repairs(doc.text())
+                .into_iter()
+                .map(|(r, fixed)| Replacement::new(r, fixed, EditKind::Unicode, &self.rules[7]))
+                .collect();
+            if reps.is_empty() {
+                break;
+            }
+            doc.apply(reps);
+        }
         let reps = self.characters(doc.text());
         doc.apply(reps);
         let reps = self.entities(doc.text());
@@ -264,7 +296,7 @@ mod tests {
 
     fn clean(s: &str) -> Document {
         let mut d = Document::new("t", s);
-        Hygiene::new(Form::Nfc).run(&mut d).unwrap();
+        Hygiene::new(Form::Nfc, true).run(&mut d).unwrap();
         d
     }
 
@@ -281,6 +313,16 @@ mod tests {
     }
 
     #[test]
+    fn default_keeps_typographic_spaces_and_invisible_characters_between_words() {
+        let mut d = Document::new(
+            "t",
+            "Il a dit\u{a0}: «\u{202f}oui\u{202f}» 7\u{a0}644 The AI \u{200b}system",
+        );
+        Hygiene::new(Form::Nfc, false).run(&mut d).unwrap();
+        assert!(d.log.edits().is_empty(), "{:?}", d.log.edits());
+    }
+
+    #[test]
     fn invisible_characters_inside_names_go() {
         let d = clean("Toka\u{200b}yev and CS\u{00ad}TO");
         assert_eq!(d.text(), "Tokayev and CSTO");
@@ -290,8 +332,8 @@ mod tests {
 
     #[test]
     fn spaces_entities_and_blanks() {
-        let d = clean("7\u{00a0}644 km &amp; more  here \t\r\nnext");
-        assert_eq!(d.text(), "7 644 km & more here\nnext");
+        let d = clean("7\u{00a0}644 km &amp; more    here \t\r\nnext");
+        assert_eq!(d.text(), "7 644 km & more here \t\nnext");
         assert_eq!(apply_edits(d.src(), 0, d.log.edits()), d.text());
     }
 

@@ -1,11 +1,14 @@
 //! The stages a document goes through, one file each, in pipeline order:
-//! [`hygiene`] and [`boilerplate`] (clean), [`langid`], [`segment`], [`names`], [`artifacts`].
+//! [`hygiene`] and [`boilerplate`] (clean), [`langid`], [`segment`], [`punct`], [`names`],
+//! [`artifacts`].
 
 pub mod artifacts;
 pub mod boilerplate;
 pub mod hygiene;
 pub mod langid;
+pub mod mojibake;
 pub mod names;
+pub mod punct;
 pub mod segment;
 
 use crate::document::Document;

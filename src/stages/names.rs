@@ -86,6 +86,52 @@ impl Names {
     }
 }
 
+/// A segment's text with exotic spaces (no-break, thin ...) read as plain ones, so "Nikol
+/// Pashinyan" matches across a no-break space that typography keeps; with a map back to the
+/// original byte offsets. Borrows the text when it has no such space.
+struct SpaceView<'a> {
+    text: std::borrow::Cow<'a, str>,
+    /// For each byte offset of the view (and its end), the offset in the original.
+    map: Option<Vec<usize>>,
+}
+
+fn is_exotic_space(c: char) -> bool {
+    c != ' ' && c.is_whitespace() && c != '\n' && c != '\t' && c != '\r'
+}
+
+impl<'a> SpaceView<'a> {
+    fn new(s: &'a str) -> Self {
+        if s.is_ascii() || !s.chars().any(is_exotic_space) {
+            return SpaceView {
+                text: s.into(),
+                map: None,
+            };
+        }
+        let mut text = String::with_capacity(s.len());
+        let mut map = Vec::with_capacity(s.len() + 1);
+        for (i, c) in s.char_indices() {
+            let c = if is_exotic_space(c) { ' ' } else { c };
+            for _ in 0..c.len_utf8() {
+                map.push(i);
+            }
+            text.push(c);
+        }
+        map.push(s.len());
+        SpaceView {
+            text: text.into(),
+            map: Some(map),
+        }
+    }
+
+    fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn orig(&self, at: usize) -> usize {
+        self.map.as_ref().map_or(at, |m| m[at])
+    }
+}
+
 impl Stage for Names {
     fn name(&self) -> &'static str {
         "names"
@@ -103,8 +149,12 @@ impl Stage for Names {
         let mut shift: isize = 0;
         for seg in &doc.segments {
             let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
-            for m in ac.find_iter(&text[range.clone()]) {
-                let (a, b) = (range.start + m.start(), range.start + m.end());
+            let view = SpaceView::new(&text[range.clone()]);
+            for m in ac.find_iter(view.text()) {
+                let (a, b) = (
+                    range.start + view.orig(m.start()),
+                    range.start + view.orig(m.end()),
+                );
                 if !is_whole_word(text, a, b) {
                     continue;
                 }
@@ -196,6 +246,17 @@ mod tests {
         assert!(d.entities.iter().all(|e| &*e.id == "t"));
         assert_eq!(&*d.log.edits()[0].rule, "g.csv:3");
         assert_eq!(&d.src()[d.entities[2].src.clone()], "Tokayev");
+    }
+
+    #[test]
+    fn names_match_across_no_break_spaces() {
+        let d = run(
+            &names(TOKAYEV),
+            "President Qasym-Zhomart\u{a0}Toqaev said",
+            "en",
+        );
+        assert_eq!(d.text(), "President Kassym-Jomart Tokayev said");
+        assert_eq!(d.entities.len(), 1);
     }
 
     #[test]
