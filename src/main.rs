@@ -21,6 +21,7 @@ use transnorm::pipeline::DEFAULT_ARTIFACT_THRESHOLD;
 use transnorm::run::{run, OnError, Progress, RunOptions, Summary};
 use transnorm::stages::artifacts::Mode as ArtifactMode;
 use transnorm::stages::hygiene::Form;
+use transnorm::stages::names::Unseen;
 use transnorm::stages::punct::Punct;
 use transnorm::{Document, Error, Options, Pipeline};
 
@@ -180,6 +181,16 @@ enum OnErrorArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum UnseenArg {
+    /// Record them as entities (rule translit-key, confidence 0.7); leave the spelling.
+    Annotate,
+    /// Also write the canonical spelling.
+    Replace,
+    /// Do not look for them.
+    Off,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum PunctArg {
     /// Leave typography (curly quotes, guillemets, dashes) alone; fix spacing around punctuation.
     Keep,
@@ -261,6 +272,10 @@ struct NormalizeArgs {
     /// Languages the detector may answer, as ISO 639-1 codes: `en,it,ru`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     langs: Vec<String>,
+
+    /// Names no glossary row spells, found by their transliteration key ("Toqayev").
+    #[arg(long, value_enum, default_value = "annotate")]
+    unseen_names: UnseenArg,
 
     /// Punctuation.
     #[arg(long, value_enum, default_value = "keep")]
@@ -350,6 +365,11 @@ fn normalize(args: NormalizeArgs) -> anyhow::Result<()> {
         keep_boilerplate: args.keep_boilerplate,
         langs: args.langs.clone(),
         artifact_threshold: args.artifact_threshold,
+        unseen_names: match args.unseen_names {
+            UnseenArg::Annotate => Unseen::Annotate,
+            UnseenArg::Replace => Unseen::Replace,
+            UnseenArg::Off => Unseen::Off,
+        },
         punct: match args.punct {
             PunctArg::Keep => Punct::Keep,
             PunctArg::Ascii => Punct::Ascii,

@@ -10,7 +10,7 @@ use crate::stages::artifacts::{Artifacts, Mode};
 use crate::stages::boilerplate::Boilerplate;
 use crate::stages::hygiene::{Form, Hygiene};
 use crate::stages::langid::{Detector, LangId, ScriptFirst, SegmentLang};
-use crate::stages::names::Names;
+use crate::stages::names::{Names, Unseen};
 use crate::stages::punct::{Punct, PunctStage};
 use crate::stages::segment::Segmenter;
 use crate::stages::Stage;
@@ -37,6 +37,8 @@ pub struct Options {
     pub artifacts: Option<Mode>,
     /// Punctuation mode.
     pub punct: Punct,
+    /// Names found only by their transliteration key: annotate, replace, or do not look.
+    pub unseen_names: Unseen,
 }
 
 impl Default for Options {
@@ -50,6 +52,7 @@ impl Default for Options {
             artifact_threshold: DEFAULT_ARTIFACT_THRESHOLD,
             artifacts: Some(Mode::Repair),
             punct: Punct::Keep,
+            unseen_names: Unseen::Annotate,
         }
     }
 }
@@ -95,7 +98,11 @@ impl Pipeline {
         stages.push(Box::new(Segmenter::new(data)));
         stages.push(Box::new(SegmentLang::new(detector)));
         stages.push(Box::new(PunctStage::new(data, opts.punct)?));
-        stages.push(Box::new(Names::new(NameGlossary::load(data)?)?));
+        stages.push(Box::new(Names::new(
+            NameGlossary::load(data)?,
+            data,
+            opts.unseen_names,
+        )?));
         if let Some(mode) = opts.artifacts {
             stages.push(Box::new(Artifacts::new(
                 artifacts::load(data)?,

@@ -12,6 +12,8 @@
 //! | `langid/languages.txt`, `langid/<lang>.txt` | candidate languages; common words of a language | language identification |
 //! | `common/<lang>.txt` | common words a name variant must not be | `glossary add` and `glossary check` |
 //! | `punct/<mode>.tsv` | ordered punctuation rules: condition, pattern, replacement | the punctuation stage |
+//! | `translit/cyrillic.tsv`, `translit/fold.tsv` | letters and spelling folds for name keys | the names stage (unseen variants) |
+//! | `inflection/<lang>.txt` | case endings of names | the names stage (inflected mentions) |
 //!
 //! The files in the repository are compiled into the binary ([`DataSet::defaults`]); files the
 //! user names with `--glossary` are read at run time and override the defaults. A CSV file
@@ -21,6 +23,7 @@ pub mod artifacts;
 pub mod edit;
 pub mod lint;
 pub mod names;
+pub mod translit;
 
 use std::path::Path;
 
@@ -49,6 +52,10 @@ pub enum FileKind {
     Common,
     /// Punctuation rules of one mode.
     Punct,
+    /// Transliteration tables and folds for name keys.
+    Translit,
+    /// Case endings or suffixes names take in a language.
+    Inflection,
 }
 
 /// One data file: where it came from, and its text.
@@ -162,6 +169,8 @@ fn kind_from_folder(path: &str) -> Option<FileKind> {
         ("langid", "txt") => Some(FileKind::Langid),
         ("common", "txt") => Some(FileKind::Common),
         ("punct", "tsv") => Some(FileKind::Punct),
+        ("translit", "tsv") => Some(FileKind::Translit),
+        ("inflection", "txt") => Some(FileKind::Inflection),
         _ => None,
     }
 }
@@ -204,7 +213,7 @@ fn read_user_file(path: &Path, strict: bool) -> Result<Option<DataFile>> {
         None if strict => Err(Error::glossary(
             path,
             0,
-            "a .txt or .tsv list must sit in a folder named boilerplate/, bylines/, abbreviations/, langid/, common/ or punct/",
+            "a .txt or .tsv list must sit in a folder named boilerplate/, bylines/, abbreviations/, langid/, common/, punct/, translit/ or inflection/",
         )),
         None => Ok(None),
     }

@@ -14,6 +14,8 @@
 //!   A row for the document's language wins over a row for all languages.
 //! - `variant`: the spelling as it stands in text (matched case-sensitively, as a whole word).
 //! - `replace`: what to write instead; empty to keep the spelling and only recognize it.
+//! - `case` (optional column): `exact` (the default) matches the spelling as written; `any`
+//!   also matches it in capitals and with a capital first letter ("ALMATY" datelines).
 //!
 //! Two rows that map the same (variant, lang) differently are an error naming both lines;
 //! a row in a user's file overrides a default row with the same (variant, lang).
@@ -43,6 +45,8 @@ pub(crate) struct Row {
     pub(crate) variant: String,
     #[serde(default)]
     pub(crate) replace: String,
+    #[serde(default)]
+    pub(crate) case: String,
 }
 
 /// An entity: what every mention of it is annotated with.
@@ -69,6 +73,8 @@ pub struct Variant {
     pub entity: usize,
     /// `file:line` of the row.
     pub rule: Arc<str>,
+    /// Whether the spelling also matches in capitals and title case.
+    pub any_case: bool,
 }
 
 /// All name rows, checked and merged.
@@ -140,12 +146,18 @@ impl NameGlossary {
                 }
                 let lang = (!row.lang.is_empty() && row.lang != "*").then(|| row.lang.clone());
                 let replace = (!row.replace.is_empty()).then(|| row.replace.clone());
+                let any_case = match row.case.as_str() {
+                    "" | "exact" => false,
+                    "any" => true,
+                    other => return Err(bad(format!("`case` is `exact` or `any`, not `{other}`"))),
+                };
                 let variant = Variant {
                     text: row.variant.clone(),
                     lang: lang.clone(),
                     replace,
                     entity: ix,
                     rule,
+                    any_case,
                 };
                 match variant_ix.get(&(row.variant.clone(), lang.clone())) {
                     None => {

@@ -1,71 +1,183 @@
-//! Name canonicalization: one automaton over every glossary variant.
+//! Name canonicalization: one automaton over every glossary variant, plus two ways to find
+//! mentions no row spells out.
 //!
-//! Matching is leftmost-longest (a full name wins over its surname alone), case-sensitive, and
-//! whole-word by Unicode letters and digits, so "Toqaev's" and "Toqaev-led" match while "Fb"
-//! inside "Fbé" does not. For each match, the row for the segment's language wins over a row
-//! for all languages; a match with neither is left alone. A variant with a replacement becomes
-//! a `name` edit citing its `file:line`; every match becomes an entity.
+//! - **Glossary matches.** Leftmost-longest (a full name wins over its surname alone),
+//!   case-sensitive (rows with `case=any` also match in capitals and title case), and whole-word
+//!   by Unicode letters and digits, so "Toqaev's" and "Toqaev-led" match while "Fb" inside "Fbé"
+//!   does not. For each match, the row for the segment's language wins over a row for all
+//!   languages; a match with neither is left alone. A variant with a replacement becomes a
+//!   `name` edit citing its `file:line`; every match becomes an entity.
+//! - **Inflected mentions.** Cyrillic spellings are also matched with the case endings of
+//!   `glossaries/inflection/<lang>.txt` (Токаева, Токаеву, Пашиняном, Тоқаевтың): recognized as
+//!   the entity, never rewritten.
+//! - **Unseen variants.** A capitalized word, or up to three joined by spaces or hyphens, that
+//!   no row matched but whose transliteration key ([`crate::glossary::translit`]) equals a
+//!   known variant's is the same name spelled another way ("Toqayev"). Guards: a candidate of
+//!   one word has at least five letters and is no common word of any language; its key belongs
+//!   to one entity only; and it is close to the variant it matched (edit distance on the Latin
+//!   spelling at most a third of its length), since keys alone merge names that are really
+//!   different. Such mentions get rule `translit-key` and confidence 0.7, and are annotated, or
+//!   with [`Unseen::Replace`] rewritten to the variant's canonical spelling.
+//! - **Glosses.** A name followed by itself in brackets once canonical ("Indestructible
+//!   Brotherhood (Indestructible Brotherhood)") loses the repetition (rule `names:gloss`).
 //!
 //! The automaton is built once and shared by every thread; matching costs the same whatever
 //! the glossary's size, beyond the automaton itself.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::document::{Document, Entity};
-use crate::edit::{Bias, EditKind, Replacement};
+use crate::edit::{Bias, EditKind, Replacement, Rule};
 use crate::error::{Error, Result};
 use crate::glossary::names::NameGlossary;
+use crate::glossary::translit::Keyer;
+use crate::glossary::{DataSet, FileKind};
 use crate::stages::{is_whole_word, Stage};
+
+/// What to do with a name found by its transliteration key only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unseen {
+    /// Record the entity, leave the spelling.
+    #[default]
+    Annotate,
+    /// Record the entity and write the canonical spelling.
+    Replace,
+    /// Do not look for unseen variants.
+    Off,
+}
+
+/// Confidence of a mention found by its key only.
+const KEY_CONFIDENCE: f32 = 0.7;
+/// Shortest one-word candidate for a key match, in letters.
+const KEY_MIN_LETTERS: usize = 5;
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    /// The variants (one per language) with this spelling.
+    variants: Vec<usize>,
+    /// An inflected form: recognized, never rewritten.
+    inflected: bool,
+}
 
 /// The names stage.
 #[derive(Debug)]
 pub struct Names {
     glossary: NameGlossary,
     automaton: Option<AhoCorasick>,
-    /// For each automaton pattern, the variants (one per language) with that spelling.
-    by_pattern: Vec<Vec<usize>>,
+    patterns: Vec<Pattern>,
+    unseen: Unseen,
+    keyer: Keyer,
+    /// Transliteration key -> variants with that key.
+    keys: HashMap<String, Vec<usize>>,
+    /// Common words of every language, lower-cased: never a key match.
+    common: HashSet<String>,
+    key_rule: Rule,
+    gloss_rule: Rule,
+}
+
+fn is_cyrillic(s: &str) -> bool {
+    s.chars().any(|c| matches!(c as u32, 0x0400..=0x04FF))
+}
+
+fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = !c.is_alphanumeric();
+    }
+    out
 }
 
 impl Names {
-    /// Builds the automaton for `glossary`.
+    /// Builds the automaton for `glossary`, with the inflection endings, transliteration
+    /// tables and common words of `data`.
     ///
     /// # Errors
-    /// The automaton cannot be built (too large).
-    pub fn new(glossary: NameGlossary) -> Result<Self> {
-        let mut patterns: Vec<&str> = Vec::new();
-        let mut by_pattern: Vec<Vec<usize>> = Vec::new();
-        let mut index = std::collections::HashMap::new();
-        for (i, v) in glossary.variants.iter().enumerate() {
-            let p = *index.entry(v.text.as_str()).or_insert_with(|| {
-                patterns.push(&v.text);
-                by_pattern.push(Vec::new());
-                patterns.len() - 1
+    /// The automaton cannot be built (too large); a bad transliteration table.
+    pub fn new(glossary: NameGlossary, data: &DataSet, unseen: Unseen) -> Result<Self> {
+        let endings: Vec<String> = data
+            .of(FileKind::Inflection)
+            .flat_map(|f| f.lines().map(|(_, l)| l.to_owned()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut info: Vec<Pattern> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut add = |text: String, vi: usize, inflected: bool| {
+            let p = *index.entry(text.clone()).or_insert_with(|| {
+                patterns.push(text);
+                info.push(Pattern {
+                    variants: Vec::new(),
+                    inflected,
+                });
+                info.len() - 1
             });
-            by_pattern[p].push(i);
+            if !info[p].variants.contains(&vi) {
+                info[p].variants.push(vi);
+            }
+        };
+        for (i, v) in glossary.variants.iter().enumerate() {
+            add(v.text.clone(), i, false);
+            if v.any_case {
+                add(v.text.to_uppercase(), i, false);
+                add(title_case(&v.text), i, false);
+            }
+            if is_cyrillic(&v.text) {
+                for e in &endings {
+                    add(format!("{}{e}", v.text), i, true);
+                }
+            }
         }
         let automaton = if patterns.is_empty() {
             None
         } else {
-            Some(
+            let build = |kind| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .kind(kind)
                     .build(&patterns)
-                    .or_else(|_| {
-                        AhoCorasick::builder()
-                            .match_kind(MatchKind::LeftmostLongest)
-                            .build(&patterns)
-                    })
+            };
+            Some(
+                build(Some(AhoCorasickKind::DFA))
+                    .or_else(|_| build(None))
                     .map_err(|e| Error::Config(format!("name glossary automaton: {e}")))?,
             )
         };
+        let keyer = Keyer::new(data)?;
+        let mut keys: HashMap<String, Vec<usize>> = HashMap::new();
+        if unseen != Unseen::Off {
+            for (i, v) in glossary.variants.iter().enumerate() {
+                keys.entry(keyer.key_phrase(&v.text)).or_default().push(i);
+            }
+        }
+        let common = data
+            .of(FileKind::Common)
+            .chain(
+                data.of(FileKind::Langid)
+                    .filter(|f| f.stem() != "languages" && f.stem() != "letters"),
+            )
+            .flat_map(|f| f.lines().map(|(_, w)| w.to_lowercase()))
+            .collect();
         Ok(Names {
             glossary,
             automaton,
-            by_pattern,
+            patterns: info,
+            unseen,
+            keyer,
+            keys,
+            common,
+            key_rule: Arc::from("translit-key"),
+            gloss_rule: Arc::from("names:gloss"),
         })
     }
 
@@ -74,15 +186,109 @@ impl Names {
         &self.glossary
     }
 
-    /// The variant that applies to a match of `pattern` in text of language `lang`.
-    fn pick(&self, pattern: usize, lang: &str) -> Option<usize> {
-        let options = &self.by_pattern[pattern];
+    /// The variant among `options` that applies in text of language `lang`.
+    fn pick(&self, options: &[usize], lang: &str) -> Option<usize> {
         let v = &self.glossary.variants;
         options
             .iter()
             .find(|&&i| v[i].lang.as_deref() == Some(lang))
             .or_else(|| options.iter().find(|&&i| v[i].lang.is_none()))
             .copied()
+    }
+
+    /// Unseen variants in `text[range]` outside `taken`: (range, variant).
+    fn key_matches(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        lang: &str,
+        taken: &[Range<usize>],
+    ) -> Vec<(Range<usize>, usize)> {
+        // Words: maximal runs of letters, digits and apostrophes inside a word.
+        let seg = &text[range.clone()];
+        let mut words: Vec<Range<usize>> = Vec::new();
+        let mut start = None;
+        for (i, c) in seg.char_indices() {
+            if c.is_alphanumeric() {
+                start.get_or_insert(i);
+            } else if let Some(s) = start.take() {
+                words.push(range.start + s..range.start + i);
+            }
+        }
+        if let Some(s) = start {
+            words.push(range.start + s..range.end);
+        }
+        let capital = |w: &Range<usize>| {
+            text[w.clone()]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        };
+        let free = |r: &Range<usize>| !taken.iter().any(|t| t.start < r.end && r.start < t.end);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let mut found = None;
+            if capital(&words[i]) {
+                for n in (1..=3).rev() {
+                    let Some(last) = words.get(i + n - 1) else {
+                        continue;
+                    };
+                    let r = words[i].start..last.end;
+                    let joined = words[i..i + n].windows(2).all(|w| {
+                        let gap = &text[w[0].end..w[1].start];
+                        (gap == " " || gap == "-") && capital(&w[1])
+                    });
+                    if !joined || !free(&r) {
+                        continue;
+                    }
+                    if let Some(v) = self.key_match(&text[r.clone()], lang) {
+                        found = Some((r, v, n));
+                        break;
+                    }
+                }
+            }
+            match found {
+                Some((r, v, n)) => {
+                    out.push((r, v));
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+
+    /// The variant `candidate` is an unseen spelling of, if the guards let it through.
+    fn key_match(&self, candidate: &str, lang: &str) -> Option<usize> {
+        let letters = candidate.chars().filter(|c| c.is_alphabetic()).count();
+        let one_word = !candidate.contains([' ', '-']);
+        if one_word
+            && (letters < KEY_MIN_LETTERS || self.common.contains(&candidate.to_lowercase()))
+        {
+            return None;
+        }
+        let options = self.keys.get(&self.keyer.key_phrase(candidate))?;
+        let v = &self.glossary.variants;
+        let entity = v[options[0]].entity;
+        if options.iter().any(|&i| v[i].entity != entity) {
+            return None; // the key is shared by different names
+        }
+        let latin = self.keyer.latin(candidate);
+        options
+            .iter()
+            .copied()
+            .filter(|&i| v[i].lang.is_none() || v[i].lang.as_deref() == Some(lang))
+            .filter(|&i| v[i].text != candidate)
+            .map(|i| {
+                (
+                    strsim::levenshtein(&latin, &self.keyer.latin(&v[i].text)),
+                    i,
+                )
+            })
+            .filter(|&(d, _)| d * 3 <= latin.chars().count().max(3))
+            .min()
+            .map(|(_, i)| i)
     }
 }
 
@@ -144,12 +350,12 @@ impl Stage for Names {
         let text = doc.text();
         let map = doc.log.offsets();
         let mut reps = Vec::new();
-        // (range in the text after this stage's rewrites, variant)
-        let mut found: Vec<(Range<usize>, usize)> = Vec::new();
-        let mut shift: isize = 0;
+        // (range in the text before this stage's rewrites, variant, found by key)
+        let mut found: Vec<(Range<usize>, usize, bool)> = Vec::new();
         for seg in &doc.segments {
             let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
             let view = SpaceView::new(&text[range.clone()]);
+            let mut here: Vec<(Range<usize>, usize, bool)> = Vec::new();
             for m in ac.find_iter(view.text()) {
                 let (a, b) = (
                     range.start + view.orig(m.start()),
@@ -158,27 +364,51 @@ impl Stage for Names {
                 if !is_whole_word(text, a, b) {
                     continue;
                 }
-                let Some(vi) = self.pick(m.pattern().as_usize(), seg.lang) else {
+                let p = &self.patterns[m.pattern().as_usize()];
+                let Some(vi) = self.pick(&p.variants, seg.lang) else {
                     continue;
                 };
-                let v = &self.glossary.variants[vi];
-                let new_a = (a as isize + shift) as usize;
-                match &v.replace {
-                    Some(to) if to != &text[a..b] => {
-                        reps.push(Replacement::new(a..b, to.as_str(), EditKind::Name, &v.rule));
-                        shift += to.len() as isize - (b - a) as isize;
-                        found.push((new_a..new_a + to.len(), vi));
-                    }
-                    _ => found.push((new_a..new_a + (b - a), vi)),
-                }
+                here.push((a..b, vi, p.inflected));
             }
+            // (range, variant, inflected, found by key)
+            let mut all: Vec<(Range<usize>, usize, bool, bool)> = here
+                .iter()
+                .map(|(r, vi, inf)| (r.clone(), *vi, *inf, false))
+                .collect();
+            if self.unseen != Unseen::Off {
+                let taken: Vec<Range<usize>> = here.into_iter().map(|h| h.0).collect();
+                for (r, vi) in self.key_matches(text, range.clone(), seg.lang, &taken) {
+                    all.push((r, vi, false, true));
+                }
+                all.sort_by_key(|m| m.0.start);
+            }
+            for (r, vi, inflected, by_key) in all {
+                self.record(text, r, vi, inflected, by_key, &mut reps, &mut found);
+            }
+        }
+        // Positions in the text after this stage's rewrites.
+        let mut shift: isize = 0;
+        let mut k = 0;
+        let mut after: Vec<(Range<usize>, usize, bool)> = Vec::with_capacity(found.len());
+        for (r, vi, by_key) in found {
+            while k < reps.len() && reps[k].range.end <= r.start {
+                shift += reps[k].to.len() as isize - reps[k].range.len() as isize;
+                k += 1;
+            }
+            let a = (r.start as isize + shift) as usize;
+            let len = match reps.get(k) {
+                Some(rep) if rep.range == r => rep.to.len(),
+                _ => r.len(),
+            };
+            after.push((a..a + len, vi, by_key));
         }
         drop(map);
         doc.apply(reps);
+        let after = self.drop_glosses(doc, after);
         let map = doc.log.offsets();
-        let entities: Vec<Entity> = found
+        let entities: Vec<Entity> = after
             .into_iter()
-            .map(|(r, vi)| {
+            .map(|(r, vi, by_key)| {
                 let v = &self.glossary.variants[vi];
                 let info = &self.glossary.entities[v.entity];
                 Entity {
@@ -186,8 +416,12 @@ impl Stage for Names {
                     id: Arc::clone(&info.id),
                     canonical: Arc::clone(&info.canonical),
                     kind: Arc::clone(&info.kind),
-                    confidence: 1.0,
-                    rule: Arc::clone(&v.rule),
+                    confidence: if by_key { KEY_CONFIDENCE } else { 1.0 },
+                    rule: if by_key {
+                        Arc::clone(&self.key_rule)
+                    } else {
+                        Arc::clone(&v.rule)
+                    },
                 }
             })
             .collect();
@@ -195,6 +429,82 @@ impl Stage for Names {
         doc.entities.extend(entities);
         doc.entities.sort_by_key(|e| (e.src.start, e.src.end));
         Ok(())
+    }
+}
+
+impl Names {
+    /// Records one mention: its rewrite, if any, and its place among the entities.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        text: &str,
+        r: Range<usize>,
+        vi: usize,
+        inflected: bool,
+        by_key: bool,
+        reps: &mut Vec<Replacement>,
+        found: &mut Vec<(Range<usize>, usize, bool)>,
+    ) {
+        let v = &self.glossary.variants[vi];
+        let to = if inflected {
+            None
+        } else if by_key {
+            (self.unseen == Unseen::Replace)
+                .then(|| v.replace.clone().unwrap_or_else(|| v.text.clone()))
+        } else {
+            v.replace.clone()
+        };
+        if let Some(to) = to.filter(|to| *to != text[r.clone()]) {
+            let rule = if by_key { &self.key_rule } else { &v.rule };
+            reps.push(Replacement::new(r.clone(), to, EditKind::Name, rule));
+        }
+        found.push((r, vi, by_key));
+    }
+
+    /// Removes `(B)` after `A` when both are the same entity written the same way.
+    fn drop_glosses(
+        &self,
+        doc: &mut Document,
+        found: Vec<(Range<usize>, usize, bool)>,
+    ) -> Vec<(Range<usize>, usize, bool)> {
+        let text = doc.text();
+        let entity = |vi: usize| self.glossary.variants[vi].entity;
+        let mut reps = Vec::new();
+        let mut keep = vec![true; found.len()];
+        for k in 1..found.len() {
+            let (a, b) = (&found[k - 1], &found[k]);
+            let gloss = entity(a.1) == entity(b.1)
+                && text[a.0.clone()] == text[b.0.clone()]
+                && text.get(a.0.end..b.0.start) == Some(" (")
+                && text[b.0.end..].starts_with(')');
+            if gloss && keep[k - 1] {
+                reps.push(Replacement::new(
+                    a.0.end..b.0.end + 1,
+                    "",
+                    EditKind::Name,
+                    &self.gloss_rule,
+                ));
+                keep[k] = false;
+            }
+        }
+        if reps.is_empty() {
+            return found;
+        }
+        // Later positions shift by what was removed.
+        let mut out = Vec::with_capacity(found.len());
+        let mut removed = 0;
+        let mut j = 0;
+        for (k, (r, vi, by_key)) in found.into_iter().enumerate() {
+            while j < reps.len() && reps[j].range.end <= r.start {
+                removed += reps[j].range.len();
+                j += 1;
+            }
+            if keep[k] {
+                out.push((r.start - removed..r.end - removed, vi, by_key));
+            }
+        }
+        doc.apply(reps);
+        out
     }
 }
 
@@ -213,7 +523,10 @@ mod tests {
                 default: true,
             }],
         };
-        Names::new(NameGlossary::load(&data).unwrap()).unwrap()
+        let mut all = DataSet::defaults();
+        all.files.retain(|f| f.kind != FileKind::Names);
+        all.files.extend(data.files);
+        Names::new(NameGlossary::load(&all).unwrap(), &all, Unseen::Annotate).unwrap()
     }
 
     fn run(n: &Names, text: &str, lang: &'static str) -> Document {
@@ -246,6 +559,54 @@ mod tests {
         assert!(d.entities.iter().all(|e| &*e.id == "t"));
         assert_eq!(&*d.log.edits()[0].rule, "g.csv:3");
         assert_eq!(&d.src()[d.entities[2].src.clone()], "Tokayev");
+    }
+
+    #[test]
+    fn unseen_spellings_are_found_by_key_and_guarded() {
+        let n = names(TOKAYEV);
+        let d = run(
+            &n,
+            "President Tokajeff met Toqayev and Tokarev, Tokai and Tokyo.",
+            "en",
+        );
+        let found: Vec<(&str, f32, &str)> = d
+            .entities
+            .iter()
+            .map(|e| (&d.src()[e.src.clone()], e.confidence, &*e.rule))
+            .collect();
+        assert_eq!(found, [("Toqayev", 0.7, "translit-key")]);
+        assert_eq!(
+            d.text(),
+            "President Tokajeff met Toqayev and Tokarev, Tokai and Tokyo."
+        );
+    }
+
+    #[test]
+    fn inflected_cyrillic_names_are_recognized_not_rewritten() {
+        let d = run(
+            &names(TOKAYEV),
+            "Встреча с Токаевым и письмо Токаеву.",
+            "ru",
+        );
+        assert_eq!(d.entities.len(), 2);
+        assert_eq!(&d.src()[d.entities[0].src.clone()], "Токаевым");
+        assert!(d.log.edits().is_empty());
+    }
+
+    #[test]
+    fn a_gloss_of_the_same_name_is_not_repeated() {
+        let n = names("e,event,Indestructible Brotherhood,,Indestructible Brotherhood,\ne,,,,Nerushimoe bratstvo,Indestructible Brotherhood\n");
+        let d = run(
+            &n,
+            "the exercise Nerushimoe bratstvo (Indestructible Brotherhood) began",
+            "en",
+        );
+        assert_eq!(d.text(), "the exercise Indestructible Brotherhood began");
+        assert_eq!(d.entities.len(), 1);
+        assert_eq!(
+            crate::edit::apply_edits(d.src(), 0, d.log.edits()),
+            d.text()
+        );
     }
 
     #[test]
