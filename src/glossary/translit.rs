@@ -100,7 +100,7 @@ impl Keyer {
         }
         let mut out = String::with_capacity(s.len());
         for c in s.chars() {
-            if out.chars().next_back() != Some(c) {
+            if !out.ends_with(c) {
                 out.push(c);
             }
         }
