@@ -8,5 +8,6 @@ mod glossary_cli;
 mod golden;
 mod hygiene;
 mod invariant;
+mod names;
 mod properties;
 mod util;

@@ -12,12 +12,13 @@
 //!   the entity, never rewritten.
 //! - **Unseen variants.** A capitalized word, or up to three joined by spaces or hyphens, that
 //!   no row matched but whose transliteration key ([`crate::glossary::translit`]) equals a
-//!   known variant's is the same name spelled another way ("Toqayev"). Guards: a candidate of
-//!   one word has at least five letters and is no common word of any language; its key belongs
-//!   to one entity only; and it is close to the variant it matched (edit distance on the Latin
-//!   spelling at most a third of its length), since keys alone merge names that are really
-//!   different. Such mentions get rule `translit-key` and confidence 0.7, and are annotated, or
-//!   with [`Unseen::Replace`] rewritten to the variant's canonical spelling.
+//!   known variant's is the same name spelled another way ("Toqayev"); a Cyrillic word is also
+//!   tried without a case ending. Guards: a candidate of one word has at least five letters and
+//!   is no common word of any language; its key belongs to one entity only; and it is close to
+//!   the variant it matched (the Latin spellings differ in fewer than a third of their letters),
+//!   since keys alone merge names that are really different. Such mentions get rule
+//!   `translit-key` and confidence 0.7, and are annotated, or with [`Unseen::Replace`]
+//!   rewritten to the variant's canonical spelling.
 //! - **Glosses.** A name followed by itself in brackets once canonical ("Indestructible
 //!   Brotherhood (Indestructible Brotherhood)") loses the repetition (rule `names:gloss`).
 //!
@@ -75,6 +76,8 @@ pub struct Names {
     keys: HashMap<String, Vec<usize>>,
     /// Common words of every language, lower-cased: never a key match.
     common: HashSet<String>,
+    /// Case endings of Cyrillic names, longest first.
+    endings: Vec<String>,
     key_rule: Rule,
     gloss_rule: Rule,
 }
@@ -104,12 +107,13 @@ impl Names {
     /// # Errors
     /// The automaton cannot be built (too large); a bad transliteration table.
     pub fn new(glossary: NameGlossary, data: &DataSet, unseen: Unseen) -> Result<Self> {
-        let endings: Vec<String> = data
+        let mut endings: Vec<String> = data
             .of(FileKind::Inflection)
             .flat_map(|f| f.lines().map(|(_, l)| l.to_owned()))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
+        endings.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
         let mut patterns: Vec<String> = Vec::new();
         let mut info: Vec<Pattern> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -176,6 +180,7 @@ impl Names {
             keyer,
             keys,
             common,
+            endings,
             key_rule: Arc::from("translit-key"),
             gloss_rule: Arc::from("names:gloss"),
         })
@@ -224,7 +229,15 @@ impl Names {
                 .next()
                 .is_some_and(char::is_uppercase)
         };
-        let free = |r: &Range<usize>| !taken.iter().any(|t| t.start < r.end && r.start < t.end);
+        // A candidate may take in whole glossary matches ("Kamchybek Tashiyev" around
+        // "Tashiyev"), never cut through one.
+        let free = |r: &Range<usize>| {
+            !taken.iter().any(|t| {
+                let overlaps = t.start < r.end && r.start < t.end;
+                let inside = r.start <= t.start && t.end <= r.end && r.len() > t.len();
+                overlaps && !inside
+            })
+        };
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
@@ -259,7 +272,8 @@ impl Names {
         out
     }
 
-    /// The variant `candidate` is an unseen spelling of, if the guards let it through.
+    /// The variant `candidate` is an unseen spelling of, if the guards let it through. A
+    /// Cyrillic word is also tried without a case ending (Токаєвим -> Токаєв).
     fn key_match(&self, candidate: &str, lang: &str) -> Option<usize> {
         let letters = candidate.chars().filter(|c| c.is_alphabetic()).count();
         let one_word = !candidate.contains([' ', '-']);
@@ -268,6 +282,24 @@ impl Names {
         {
             return None;
         }
+        if let Some(v) = self.key_match_exact(candidate, lang) {
+            return Some(v);
+        }
+        if one_word && is_cyrillic(candidate) {
+            for e in &self.endings {
+                if let Some(stem) = candidate.strip_suffix(e.as_str()) {
+                    if stem.chars().count() >= 4 {
+                        if let Some(v) = self.key_match_exact(stem, lang) {
+                            return Some(v);
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn key_match_exact(&self, candidate: &str, lang: &str) -> Option<usize> {
         let options = self.keys.get(&self.keyer.key_phrase(candidate))?;
         let v = &self.glossary.variants;
         let entity = v[options[0]].entity;
@@ -286,7 +318,7 @@ impl Names {
                     i,
                 )
             })
-            .filter(|&(d, _)| d * 3 <= latin.chars().count().max(3))
+            .filter(|&(d, _)| d * 3 < latin.chars().count())
             .min()
             .map(|(_, i)| i)
     }
@@ -377,9 +409,14 @@ impl Stage for Names {
                 .collect();
             if self.unseen != Unseen::Off {
                 let taken: Vec<Range<usize>> = here.into_iter().map(|h| h.0).collect();
-                for (r, vi) in self.key_matches(text, range.clone(), seg.lang, &taken) {
-                    all.push((r, vi, false, true));
-                }
+                let keyed = self.key_matches(text, range.clone(), seg.lang, &taken);
+                // A key match that takes in glossary matches replaces them.
+                all.retain(|m| {
+                    !keyed
+                        .iter()
+                        .any(|(r, _)| r.start <= m.0.start && m.0.end <= r.end)
+                });
+                all.extend(keyed.into_iter().map(|(r, vi)| (r, vi, false, true)));
                 all.sort_by_key(|m| m.0.start);
             }
             for (r, vi, inflected, by_key) in all {
