@@ -6,7 +6,11 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
+use transnorm::glossary::names::NameGlossary;
+use transnorm::glossary::{DataFile, DataSet, FileKind};
 use transnorm::io::output::{render, OutputFormat};
+use transnorm::stages::names::{Names, Unseen};
+use transnorm::stages::Stage;
 use transnorm::{Document, Options, Pipeline};
 
 /// The sample articles, each repeated with a varying prefix until the corpus is `bytes` long.
@@ -81,5 +85,83 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The default data plus `n` generated name rows (pseudo-names that never occur in text, so
+/// the work measured is the automaton's, not the rewrites').
+fn data_with(n: usize) -> DataSet {
+    let mut data = DataSet::defaults();
+    let mut csv = String::from("entity,kind,canonical,lang,variant,replace\n");
+    for i in 0..n {
+        csv.push_str(&format!("gen-{i},person,Zorvik Quellan{i},,Zorvik Quellan{i},\ngen-{i},,,,Quellanov{i},Quellan{i}\n"));
+    }
+    data.files.push(DataFile {
+        path: "generated.csv".into(),
+        text: csv,
+        kind: FileKind::Names,
+        default: false,
+    });
+    data
+}
+
+/// Name matching with 100, 10,000 and 100,000 generated rows beside the default glossary.
+fn names_scaling(c: &mut Criterion) {
+    let pipeline = Pipeline::new(&Options::default()).expect("default pipeline");
+    let docs = corpus(2 << 20);
+    let total: usize = docs.iter().map(String::len).sum();
+    let k = pipeline
+        .stages()
+        .iter()
+        .position(|s| s.name() == "names")
+        .expect("a names stage");
+    let prepared: Vec<Document> = docs
+        .iter()
+        .map(|t| {
+            let mut d = Document::new("b", t.as_str());
+            for s in &pipeline.stages()[..k] {
+                s.run(&mut d).expect("stage runs");
+            }
+            d
+        })
+        .collect();
+    let mut group = c.benchmark_group("names_scaling");
+    group.throughput(Throughput::Bytes(total as u64));
+    group.sample_size(10);
+    for n in [100, 10_000, 100_000] {
+        let data = data_with(n);
+        let names = Names::new(
+            NameGlossary::load(&data).expect("loads"),
+            &data,
+            Unseen::Annotate,
+        )
+        .expect("builds");
+        group.bench_function(format!("rows_{n}"), |b| {
+            b.iter_batched(
+                || prepared.clone(),
+                |mut ds| {
+                    for d in &mut ds {
+                        names.run(d).expect("stage runs");
+                    }
+                    ds
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("names_build");
+    group.sample_size(10);
+    let data = data_with(100_000);
+    group.bench_function("load_and_build_100000_rows", |b| {
+        b.iter(|| {
+            Names::new(
+                NameGlossary::load(&data).expect("loads"),
+                &data,
+                Unseen::Annotate,
+            )
+            .expect("builds")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, names_scaling);
 criterion_main!(benches);
