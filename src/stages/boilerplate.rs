@@ -25,7 +25,7 @@ use crate::stages::Stage;
 
 /// Lines longer than this are article text, never furniture: skipping them keeps the stage
 /// cheap on long paragraphs.
-const MAX_FURNITURE_LINE: usize = 400;
+const MAX_FURNITURE_LINE: usize = 300;
 
 static NAME_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,3}$").expect("valid regex")
@@ -92,6 +92,10 @@ impl Boilerplate {
         }
         if !line.chars().any(char::is_alphanumeric) {
             return Some(&self.punct_rule);
+        }
+        // The quick yes/no first: almost every line is no furniture.
+        if !self.set.is_match(line) {
+            return None;
         }
         self.set.matches(line).iter().next().map(|i| &self.rules[i])
     }

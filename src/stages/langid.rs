@@ -38,8 +38,8 @@ use crate::error::{Error, Result};
 use crate::glossary::{DataSet, FileKind};
 use crate::stages::Stage;
 
-/// Bytes of text the detector looks at.
-const SAMPLE_BYTES: usize = 2048;
+/// Bytes of text the detector looks at: the first kilobyte decides a news article.
+const SAMPLE_BYTES: usize = 1024;
 /// Fewer letters than this and the language is `und`.
 const MIN_LETTERS: usize = 12;
 /// Below this many letters, a text's language is taken only from a confident answer.
@@ -55,6 +55,12 @@ const SEGMENT_CONFIDENCE: f64 = 0.9;
 pub trait Detector: Send + Sync + std::fmt::Debug {
     /// The language of `text`, or `None` when it cannot be told.
     fn detect(&self, text: &str) -> Option<(LangCode, f64)>;
+
+    /// Whether `text` plainly carries words of `lang`: cheap evidence that lets a segment keep
+    /// its document's language without a full detection. `false` when unsure.
+    fn speaks(&self, _text: &str, _lang: LangCode) -> bool {
+        false
+    }
 }
 
 /// ISO 639-3 (whatlang) to the code we write: 639-1 where one exists.
@@ -178,6 +184,8 @@ pub struct ScriptFirst {
     extra: Vec<LangCode>,
     /// Letter facts from `langid/letters.txt`.
     letters: Vec<LetterFact>,
+    /// Every letter some fact names: the only ones worth counting.
+    fact_letters: std::collections::HashSet<char>,
     /// Common words, and the languages whose lists have them.
     words: HashMap<String, Vec<LangCode>>,
 }
@@ -279,11 +287,16 @@ impl ScriptFirst {
                 }
             }
         }
+        let fact_letters = letters
+            .iter()
+            .flat_map(|f| f.letters.iter().copied())
+            .collect();
         Ok(ScriptFirst {
             whatlang,
             cyrillic,
             extra,
             letters,
+            fact_letters,
             words,
         })
     }
@@ -335,7 +348,9 @@ impl ScriptFirst {
     fn choose(&self, text: &str, candidates: &[whatlang::Lang]) -> Option<(LangCode, f64)> {
         let mut present: HashMap<char, usize> = HashMap::new();
         for c in text.chars().flat_map(char::to_lowercase) {
-            *present.entry(c).or_default() += 1;
+            if self.fact_letters.contains(&c) {
+                *present.entry(c).or_default() += 1;
+            }
         }
         let letters = text.chars().filter(|c| c.is_alphabetic()).count();
         let mut allowed: Vec<whatlang::Lang> = candidates
@@ -429,6 +444,27 @@ fn script_of(lang: whatlang::Lang) -> Option<Script> {
 }
 
 impl Detector for ScriptFirst {
+    fn speaks(&self, text: &str, lang: LangCode) -> bool {
+        let mut hits = 0;
+        for w in text
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+        {
+            let w = w.to_lowercase();
+            if self
+                .words
+                .get(&w)
+                .is_some_and(|langs| langs.len() == 1 && langs[0] == lang)
+            {
+                hits += 1;
+                if hits >= 3 {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
     fn detect(&self, text: &str) -> Option<(LangCode, f64)> {
         let script = whatlang::detect_script(text)?;
         if script == Script::Cyrillic {
@@ -520,6 +556,10 @@ impl SegmentLang {
         let script = whatlang::detect_script(text);
         let other_script = script.is_some() && script != doc_script;
         if !(other_script || doc_lang == UND || n >= SEGMENT_LETTERS) {
+            return doc_lang;
+        }
+        // Words only the document's language has: no need to ask the detector.
+        if !other_script && self.detector.speaks(text, doc_lang) {
             return doc_lang;
         }
         match identify(&*self.detector, text) {
