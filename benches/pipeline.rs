@@ -34,6 +34,33 @@ fn corpus(bytes: usize) -> Vec<String> {
     docs
 }
 
+/// The documents as the `k`-th stage receives them: the stages before it already run.
+fn prepared(pipeline: &Pipeline, docs: &[String], k: usize) -> Vec<Document> {
+    docs.iter()
+        .map(|t| {
+            let mut d = Document::new("b", t.as_str());
+            for s in &pipeline.stages()[..k] {
+                s.run(&mut d).expect("stage runs");
+            }
+            d
+        })
+        .collect()
+}
+
+/// Times `stage` alone over a fresh copy of `docs`.
+fn bench_stage(b: &mut criterion::Bencher<'_>, stage: &dyn Stage, docs: &[Document]) {
+    b.iter_batched(
+        || docs.to_vec(),
+        |mut ds| {
+            for d in &mut ds {
+                stage.run(d).expect("stage runs");
+            }
+            ds
+        },
+        BatchSize::LargeInput,
+    )
+}
+
 fn bench(c: &mut Criterion) {
     let pipeline = Pipeline::new(&Options::default()).expect("default pipeline");
     let docs = corpus(4 << 20);
@@ -43,29 +70,8 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(total as u64));
     group.sample_size(10);
     for (k, stage) in pipeline.stages().iter().enumerate() {
-        // Documents as this stage receives them: the stages before it already run.
-        let prepared: Vec<Document> = docs
-            .iter()
-            .map(|t| {
-                let mut d = Document::new("b", t.as_str());
-                for s in &pipeline.stages()[..k] {
-                    s.run(&mut d).expect("stage runs");
-                }
-                d
-            })
-            .collect();
-        group.bench_function(stage.name(), |b| {
-            b.iter_batched(
-                || prepared.clone(),
-                |mut ds| {
-                    for d in &mut ds {
-                        stage.run(d).expect("stage runs");
-                    }
-                    ds
-                },
-                BatchSize::LargeInput,
-            )
-        });
+        let input = prepared(&pipeline, &docs, k);
+        group.bench_function(stage.name(), |b| bench_stage(b, stage.as_ref(), &input));
     }
     group.finish();
 
@@ -112,54 +118,27 @@ fn names_scaling(c: &mut Criterion) {
         .iter()
         .position(|s| s.name() == "names")
         .expect("a names stage");
-    let prepared: Vec<Document> = docs
-        .iter()
-        .map(|t| {
-            let mut d = Document::new("b", t.as_str());
-            for s in &pipeline.stages()[..k] {
-                s.run(&mut d).expect("stage runs");
-            }
-            d
-        })
-        .collect();
+    let input = prepared(&pipeline, &docs, k);
+    let build = |data: &DataSet| {
+        Names::new(
+            NameGlossary::load(data).expect("loads"),
+            data,
+            Unseen::Annotate,
+        )
+        .expect("builds")
+    };
     let mut group = c.benchmark_group("names_scaling");
     group.throughput(Throughput::Bytes(total as u64));
     group.sample_size(10);
     for n in [100, 10_000, 100_000] {
-        let data = data_with(n);
-        let names = Names::new(
-            NameGlossary::load(&data).expect("loads"),
-            &data,
-            Unseen::Annotate,
-        )
-        .expect("builds");
-        group.bench_function(format!("rows_{n}"), |b| {
-            b.iter_batched(
-                || prepared.clone(),
-                |mut ds| {
-                    for d in &mut ds {
-                        names.run(d).expect("stage runs");
-                    }
-                    ds
-                },
-                BatchSize::LargeInput,
-            )
-        });
+        let names = build(&data_with(n));
+        group.bench_function(format!("rows_{n}"), |b| bench_stage(b, &names, &input));
     }
     group.finish();
     let mut group = c.benchmark_group("names_build");
     group.sample_size(10);
     let data = data_with(100_000);
-    group.bench_function("load_and_build_100000_rows", |b| {
-        b.iter(|| {
-            Names::new(
-                NameGlossary::load(&data).expect("loads"),
-                &data,
-                Unseen::Annotate,
-            )
-            .expect("builds")
-        })
-    });
+    group.bench_function("load_and_build_100000_rows", |b| b.iter(|| build(&data)));
     group.finish();
 }
 
