@@ -74,6 +74,8 @@ pub struct Names {
     keyer: Keyer,
     /// Transliteration key -> variants with that key.
     keys: HashMap<String, Vec<usize>>,
+    /// Each variant's Latin spelling, for the distance guard (empty when keys are off).
+    latin: Vec<String>,
     /// Common words of every language, lower-cased: never a key match.
     common: HashSet<String>,
     /// Case endings of Cyrillic names, longest first.
@@ -159,9 +161,11 @@ impl Names {
         };
         let keyer = Keyer::new(data)?;
         let mut keys: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut latin = Vec::new();
         if unseen != Unseen::Off {
             for (i, v) in glossary.variants.iter().enumerate() {
                 keys.entry(keyer.key_phrase(&v.text)).or_default().push(i);
+                latin.push(keyer.latin(&v.text));
             }
         }
         let common = data
@@ -179,6 +183,7 @@ impl Names {
             unseen,
             keyer,
             keys,
+            latin,
             common,
             endings,
             key_rule: Arc::from("translit-key"),
@@ -312,12 +317,7 @@ impl Names {
             .copied()
             .filter(|&i| v[i].lang.is_none() || v[i].lang.as_deref() == Some(lang))
             .filter(|&i| v[i].text != candidate)
-            .map(|i| {
-                (
-                    strsim::levenshtein(&latin, &self.keyer.latin(&v[i].text)),
-                    i,
-                )
-            })
+            .map(|i| (strsim::levenshtein(&latin, &self.latin[i]), i))
             .filter(|&(d, _)| d * 3 < latin.chars().count())
             .min()
             .map(|(_, i)| i)
