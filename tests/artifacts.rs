@@ -81,7 +81,7 @@ fn sample_003_is_repaired_with_measured_precision_and_recall() {
     eprintln!("sample 003: precision {p:.3} ({hit}/{got}), recall {r:.3} ({hit}/{want})");
     // The level reached; a change that lowers either fails here.
     assert!(p >= 0.95, "precision {p:.3}");
-    assert!(r >= 0.72, "recall {r:.3}");
+    assert!(r >= 0.73, "recall {r:.3}");
 }
 
 fn artifact_edits(pipeline: &Pipeline, text: &str) -> Vec<String> {
