@@ -408,3 +408,26 @@ fn punctuation_modes() {
     assert_eq!(run("ascii"), "He said \"yes\" - twice... Russia, Belarus.");
     assert_eq!(run("moses"), "He said \"yes\" - twice... Russia, Belarus.");
 }
+
+#[test]
+fn a_byte_order_mark_and_crlf_in_jsonl_are_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("bom.jsonl"), b"\xef\xbb\xbf{\"id\":\"a\",\"text\":\"Toqaev spoke.\"}\r\n{\"id\":\"b\",\"text\":\"\"}\r\n");
+    let out = transnorm(dir.path())
+        .args(["normalize", "bom.jsonl", "--format", "docs", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["text"], "Tokayev spoke.");
+    assert_eq!(lines[1]["text"], "");
+}

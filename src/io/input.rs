@@ -342,6 +342,10 @@ impl Reader {
                             while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                                 bytes.pop();
                             }
+                            // A byte-order mark that Windows tools put at a file's start.
+                            if open.line == 1 && bytes.starts_with(b"\xef\xbb\xbf") {
+                                bytes.drain(..3);
+                            }
                             if bytes.iter().all(u8::is_ascii_whitespace) {
                                 continue; // a blank line is not a record
                             }
