@@ -41,13 +41,12 @@ impl fmt::Display for Location {
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be opened, read or written.
-    #[error("{loc}: {source}")]
+    #[error("{loc}: {err}")]
     Io {
         /// The file concerned.
         loc: Location,
-        /// The underlying I/O error.
-        #[source]
-        source: std::io::Error,
+        /// The underlying I/O error (shown in the message, so not repeated as a cause).
+        err: std::io::Error,
     },
     /// An input record is malformed (invalid JSON, no `text`, invalid UTF-8 ...).
     #[error("{loc}: {reason}")]
@@ -72,11 +71,16 @@ pub enum Error {
 
 impl Error {
     /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, err: std::io::Error) -> Self {
         Error::Io {
             loc: Location::new(path, 0),
-            source,
+            err,
         }
+    }
+
+    /// Whether this is a write to a closed pipe (`transnorm ... | head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { err, .. } if err.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
     /// A malformed input record at `path:line`.

@@ -189,7 +189,7 @@ impl Reject {
             .cloned()
             .unwrap_or_else(|| Location::new("-", 0));
         let reason = match e {
-            Error::Io { source, .. } => source.to_string(),
+            Error::Io { err, .. } => err.to_string(),
             Error::BadRecord { reason, .. } | Error::Glossary { reason, .. } => reason.clone(),
             other => other.to_string(),
         };
@@ -360,7 +360,7 @@ impl Reader {
                             self.current = None;
                             return Some(Err(Error::Io {
                                 loc: Location::new(path, line),
-                                source: e,
+                                err: e,
                             }));
                         }
                     }

@@ -34,7 +34,15 @@ impl Pending {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let tmp = builder.tempfile_in(dir).map_err(|e| Error::io(target, e))?;
+        // tempfile's error names its random file; the user named `target`.
+        let tmp = builder.tempfile_in(dir).map_err(|e| {
+            let reason = match e.kind() {
+                std::io::ErrorKind::NotFound => "its folder does not exist".to_owned(),
+                std::io::ErrorKind::PermissionDenied => "its folder is not writable".to_owned(),
+                _ => e.to_string(),
+            };
+            Error::io(target, std::io::Error::new(e.kind(), reason))
+        })?;
         Ok(Pending {
             target: target.to_path_buf(),
             file: BufWriter::with_capacity(1 << 20, tmp),
