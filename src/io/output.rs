@@ -196,6 +196,8 @@ struct EntityOut<'a> {
     id: &'a str,
     canonical: &'a str,
     kind: &'a str,
+    confidence: f32,
+    rule: &'a str,
 }
 
 #[derive(Serialize)]
@@ -246,6 +248,8 @@ fn entity_out<'a>(span: [usize; 2], e: &'a Entity) -> EntityOut<'a> {
         id: &e.id,
         canonical: &e.canonical,
         kind: &e.kind,
+        confidence: e.confidence,
+        rule: &e.rule,
     }
 }
 
