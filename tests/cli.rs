@@ -431,3 +431,37 @@ fn a_byte_order_mark_and_crlf_in_jsonl_are_fine() {
     assert_eq!(lines[0]["text"], "Tokayev spoke.");
     assert_eq!(lines[1]["text"], "");
 }
+
+#[test]
+fn unseen_spellings_show_their_rule_and_confidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |mode: &str| -> Value {
+        let out = transnorm(dir.path())
+            .args(["normalize", "-q", "--langs", "en", "--unseen-names", mode])
+            .write_stdin("{\"id\":\"k\",\"text\":\"President Tokajev met the press in Astana.\"}\n")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let annotated = run("annotate");
+    let e = &annotated["entities"][0];
+    assert_eq!(
+        (e["id"].as_str(), e["rule"].as_str()),
+        (Some("kassym-jomart-tokayev"), Some("translit-key"))
+    );
+    assert!((e["confidence"].as_f64().unwrap() - 0.7).abs() < 1e-6);
+    assert_eq!(
+        annotated["text"],
+        "President Tokajev met the press in Astana."
+    );
+    assert_eq!(
+        run("replace")["text"],
+        "President Tokayev met the press in Astana."
+    );
+    assert_eq!(
+        run("off")["entities"].as_array().unwrap().len(),
+        1,
+        "only Astana"
+    );
+}
