@@ -474,9 +474,45 @@ impl Detector for ScriptFirst {
         if let (Some(only), None) = (in_script.next(), in_script.next()) {
             return Some((code_of(*only), 1.0));
         }
+        // Evidence that stops early: many function words of one candidate, few of any other.
+        let allowed = |l: LangCode| self.whatlang.iter().any(|w| code_of(*w) == l);
+        if let Some(decided) = self.decisive_words(text, allowed) {
+            return Some(decided);
+        }
         self.choose(text, &self.whatlang)
     }
 }
+
+impl ScriptFirst {
+    /// A language the common words alone settle: at least [`DECISIVE_WORDS`] of its words
+    /// and four times as many as the next language's.
+    fn decisive_words(
+        &self,
+        text: &str,
+        among: impl Fn(LangCode) -> bool,
+    ) -> Option<(LangCode, f64)> {
+        let mut scores: HashMap<LangCode, f64> = HashMap::new();
+        for w in text
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+        {
+            if let Some(langs) = self.words.get(&w.to_lowercase()) {
+                for l in langs {
+                    *scores.entry(l).or_default() += 1.0 / langs.len() as f64;
+                }
+            }
+        }
+        let mut ranked: Vec<(LangCode, f64)> =
+            scores.into_iter().filter(|(l, _)| among(l)).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let (best, score) = *ranked.first()?;
+        let second = ranked.get(1).map_or(0.0, |s| s.1);
+        (score >= DECISIVE_WORDS && score >= 4.0 * second).then_some((best, 0.95))
+    }
+}
+
+/// Common words of one language that decide a text's language without whatlang.
+const DECISIVE_WORDS: f64 = 12.0;
 
 /// Letters in `text` (counted up to `cap`).
 fn letters(text: &str, cap: usize) -> usize {
