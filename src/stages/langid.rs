@@ -304,6 +304,20 @@ impl ScriptFirst {
     /// Common-word evidence: each word scores for the languages whose lists have it, shared
     /// words less. The best of `among` when it clearly leads.
     fn by_words(&self, text: &str, among: impl Fn(LangCode) -> bool) -> Option<(LangCode, f64)> {
+        let (ranked, n) = self.word_scores(text, among);
+        let best = *ranked.first()?;
+        let second = ranked.get(1).map_or(0.0, |s| s.1);
+        (best.1 >= 2.0 && best.1 >= 2.0 * second && n >= 3)
+            .then(|| (best.0, (best.1 / n as f64).min(1.0)))
+    }
+
+    /// The candidates of `among` ranked by common-word score (a word in several lists counts
+    /// for each a share), best first, and the number of words in `text`.
+    fn word_scores(
+        &self,
+        text: &str,
+        among: impl Fn(LangCode) -> bool,
+    ) -> (Vec<(LangCode, f64)>, usize) {
         let mut scores: HashMap<LangCode, f64> = HashMap::new();
         let mut n = 0;
         for w in text
@@ -320,10 +334,7 @@ impl ScriptFirst {
         let mut ranked: Vec<(LangCode, f64)> =
             scores.into_iter().filter(|(l, _)| among(l)).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-        let best = *ranked.first()?;
-        let second = ranked.get(1).map_or(0.0, |s| s.1);
-        (best.1 >= 2.0 && best.1 >= 2.0 * second && n >= 3)
-            .then(|| (best.0, (best.1 / n as f64).min(1.0)))
+        (ranked, n)
     }
 
     /// Whether the letter facts rule `lang` out for a text with these letter counts. A
@@ -491,20 +502,7 @@ impl ScriptFirst {
         text: &str,
         among: impl Fn(LangCode) -> bool,
     ) -> Option<(LangCode, f64)> {
-        let mut scores: HashMap<LangCode, f64> = HashMap::new();
-        for w in text
-            .split(|c: char| !c.is_alphabetic())
-            .filter(|w| !w.is_empty())
-        {
-            if let Some(langs) = self.words.get(&w.to_lowercase()) {
-                for l in langs {
-                    *scores.entry(l).or_default() += 1.0 / langs.len() as f64;
-                }
-            }
-        }
-        let mut ranked: Vec<(LangCode, f64)> =
-            scores.into_iter().filter(|(l, _)| among(l)).collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let (ranked, _) = self.word_scores(text, among);
         let (best, score) = *ranked.first()?;
         let second = ranked.get(1).map_or(0.0, |s| s.1);
         (score >= DECISIVE_WORDS && score >= 4.0 * second).then_some((best, 0.95))
