@@ -29,7 +29,7 @@ use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNo
 use crate::document::Document;
 use crate::edit::{EditKind, Replacement, Rule};
 use crate::error::Result;
-use crate::stages::{mojibake, Stage};
+use crate::stages::{is_exotic_space, mojibake, Stage};
 
 /// Which Unicode normalization form to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -115,16 +115,7 @@ impl Hygiene {
                     prev = before; // the word goes on across it
                     ("", 2)
                 }
-                '\u{00A0}'
-                | '\u{1680}'
-                | '\u{2000}'..='\u{200A}'
-                | '\u{202F}'
-                | '\u{205F}'
-                | '\u{3000}'
-                    if self.fold_spaces =>
-                {
-                    (" ", 3)
-                }
+                c if self.fold_spaces && is_exotic_space(c) => (" ", 3),
                 _ => continue,
             };
             reps.push(Replacement::new(

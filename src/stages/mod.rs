@@ -37,6 +37,15 @@ pub(crate) fn is_whole_word(text: &str, a: usize, b: usize) -> bool {
     !before && !after
 }
 
+/// Whether `c` is a space other than the plain one: no-break, thin, ideographic ... (what
+/// hygiene folds under `--punct ascii|moses`, and what name matching reads as a plain space).
+pub(crate) fn is_exotic_space(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+    )
+}
+
 fn is_mark(c: char) -> bool {
     unicode_normalization::char::is_combining_mark(c)
 }

@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::glossary::names::NameGlossary;
 use crate::glossary::translit::Keyer;
 use crate::glossary::{DataSet, FileKind};
-use crate::stages::{is_whole_word, Stage};
+use crate::stages::{is_exotic_space, is_whole_word, Stage};
 
 /// What to do with a name found by its transliteration key only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -331,10 +331,6 @@ struct SpaceView<'a> {
     text: std::borrow::Cow<'a, str>,
     /// For each byte offset of the view (and its end), the offset in the original.
     map: Option<Vec<usize>>,
-}
-
-fn is_exotic_space(c: char) -> bool {
-    c != ' ' && c.is_whitespace() && c != '\n' && c != '\t' && c != '\r'
 }
 
 impl<'a> SpaceView<'a> {
