@@ -299,8 +299,3 @@ fn csv_reason(e: &csv::Error) -> String {
         _ => e.to_string(),
     }
 }
-
-/// The path of every embedded data file, for `--help` texts and tests.
-pub fn default_paths() -> impl Iterator<Item = &'static str> {
-    embedded::FILES.iter().map(|(p, _)| *p)
-}

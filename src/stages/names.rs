@@ -191,11 +191,6 @@ impl Names {
         })
     }
 
-    /// The glossary in use.
-    pub fn glossary(&self) -> &NameGlossary {
-        &self.glossary
-    }
-
     /// The variant among `options` that applies in text of language `lang`.
     fn pick(&self, options: &[usize], lang: &str) -> Option<usize> {
         let v = &self.glossary.variants;
