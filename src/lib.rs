@@ -31,6 +31,7 @@ pub mod glossary;
 pub mod io;
 pub mod pipeline;
 pub mod run;
+pub mod shard;
 pub mod stages;
 
 pub use document::{Document, Entity, Segment};

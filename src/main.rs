@@ -19,6 +19,7 @@ use transnorm::io::output::OutputFormat;
 use transnorm::io::sink::{write_atomic, Sink};
 use transnorm::pipeline::DEFAULT_ARTIFACT_THRESHOLD;
 use transnorm::run::{run, OnError, Progress, RunOptions, Summary};
+use transnorm::shard::{run_shards, ShardOutcome, ShardRun, ShardSpec};
 use transnorm::stages::artifacts::Mode as ArtifactMode;
 use transnorm::stages::hygiene::Form;
 use transnorm::stages::names::Unseen;
@@ -225,8 +226,31 @@ struct NormalizeArgs {
     paths: Vec<PathBuf>,
 
     /// Output file (written atomically); stdout when absent. For `--format moses`, a prefix.
-    #[arg(short, long, value_name = "OUT")]
+    #[arg(short, long, value_name = "OUT", conflicts_with = "output_dir")]
     output: Option<PathBuf>,
+
+    /// Write shards into this folder: `part-IIIII-of-NNNNN.jsonl` (or .tsv, or .src/.norm/.ids),
+    /// each followed by its `.manifest.json` once complete. Concatenated in order, the parts
+    /// are the output of one run.
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+
+    /// Run only shard I of N (from 0), e.g. `--shard "$SLURM_ARRAY_TASK_ID/64"`.
+    #[arg(
+        long,
+        value_name = "I/N",
+        requires = "output_dir",
+        conflicts_with = "shards"
+    )]
+    shard: Option<ShardSpec>,
+
+    /// Cut the input into N shards and run them all, one after another [default: 1].
+    #[arg(long, value_name = "N", requires = "output_dir", value_parser = clap::value_parser!(u32).range(1..))]
+    shards: Option<u32>,
+
+    /// Skip the shards whose manifest says they are complete (after a killed or failed run).
+    #[arg(long, requires = "output_dir")]
+    resume: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
@@ -253,8 +277,9 @@ struct NormalizeArgs {
     #[arg(long, value_enum, default_value = "fail")]
     on_error: OnErrorArg,
 
-    /// Where `--on-error skip` writes bad records [default: OUT.rejects.jsonl].
-    #[arg(long, value_name = "FILE")]
+    /// Where `--on-error skip` writes bad records [default: OUT.rejects.jsonl; with
+    /// --output-dir, one per shard].
+    #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
     rejects: Option<PathBuf>,
 
     /// Write the run's counts as JSON to this file.
@@ -342,6 +367,7 @@ fn normalize(args: NormalizeArgs) -> anyhow::Result<()> {
     };
     let rejects = match (on_error, &args.rejects, &args.output) {
         (OnError::Fail, _, _) => None,
+        (OnError::Skip, _, _) if args.output_dir.is_some() => None,
         (OnError::Skip, Some(r), _) => Some(r.clone()),
         (OnError::Skip, None, Some(out)) => {
             let mut p = out.as_os_str().to_owned();
@@ -388,14 +414,30 @@ fn normalize(args: NormalizeArgs) -> anyhow::Result<()> {
         .iter()
         .map(|s| s.as_ref().ok().filter(|s| !s.gz).and_then(|s| s.size))
         .sum();
-    let sink = Sink::open(args.output.as_deref(), format, rejects.as_deref())?;
-    let bar = progress_bar(args.progress, total);
     let run_opts = RunOptions {
         format,
         on_error,
         threads: args.threads,
         ..RunOptions::default()
     };
+    if let Some(dir) = args.output_dir.clone() {
+        let (count, only) = match (args.shard, args.shards) {
+            (Some(spec), _) => (spec.count, Some(spec.index)),
+            (None, n) => (n.unwrap_or(1) as usize, None),
+        };
+        let plan = ShardRun {
+            dir,
+            count,
+            only,
+            resume: args.resume,
+        };
+        let bar = progress_bar(args.progress, total);
+        let result = run_shards(&pipeline, sources, &run_opts, &plan, &bar);
+        bar.bar.finish_and_clear();
+        return report_shards(&args, &plan, result?);
+    }
+    let sink = Sink::open(args.output.as_deref(), format, rejects.as_deref())?;
+    let bar = progress_bar(args.progress, total);
     let result = run(&pipeline, sources, &run_opts, sink, &bar);
     bar.bar.finish_and_clear();
     let summary = result?;
@@ -406,6 +448,44 @@ fn normalize(args: NormalizeArgs) -> anyhow::Result<()> {
     }
     if !args.quiet {
         eprint!("{}", describe(&summary, rejects.as_deref()));
+    }
+    Ok(())
+}
+
+/// The summary of a sharded run: one line per shard, and the report of the shards that ran.
+fn report_shards(
+    args: &NormalizeArgs,
+    plan: &ShardRun,
+    outcomes: Vec<(usize, ShardOutcome)>,
+) -> anyhow::Result<()> {
+    let mut ran = Vec::new();
+    for (i, outcome) in outcomes {
+        let name = transnorm::shard::stem(i, plan.count);
+        match outcome {
+            ShardOutcome::Skipped(m) => {
+                if !args.quiet {
+                    eprintln!(
+                        "transnorm: {name}: complete already ({} documents), skipped",
+                        m.documents
+                    );
+                }
+            }
+            ShardOutcome::Ran(summary) => {
+                if !args.quiet {
+                    let line = describe(&summary, None);
+                    eprint!(
+                        "{}",
+                        line.replacen("transnorm: ", &format!("transnorm: {name}: "), 1)
+                    );
+                }
+                ran.push(serde_json::json!({"shard": i, "summary": summary}));
+            }
+        }
+    }
+    if let Some(path) = &args.report {
+        let mut json = serde_json::to_vec_pretty(&ran).context("serializing the report")?;
+        json.push(b'\n');
+        write_atomic(path, &json)?;
     }
     Ok(())
 }

@@ -61,6 +61,7 @@ impl Default for Options {
 #[derive(Debug)]
 pub struct Pipeline {
     stages: Vec<Box<dyn Stage>>,
+    fingerprint: String,
 }
 
 impl Pipeline {
@@ -110,7 +111,17 @@ impl Pipeline {
                 mode,
             )?));
         }
-        Ok(Pipeline { stages })
+        Ok(Pipeline {
+            stages,
+            fingerprint: fingerprint(data, opts),
+        })
+    }
+
+    /// A SHA-256 (hex) of everything that decides the output: the transnorm version, the
+    /// options and every data file's path and contents. Two pipelines with the same
+    /// fingerprint turn the same input into the same output.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// The stages, in order.
@@ -138,6 +149,23 @@ impl Pipeline {
         self.run(&mut doc)?;
         Ok(doc)
     }
+}
+
+fn fingerprint(data: &DataSet, opts: &Options) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(concat!("transnorm ", env!("CARGO_PKG_VERSION"), "\n"));
+    h.update(format!("{opts:?}\n"));
+    for f in &data.files {
+        h.update(format!("{} {}\n", f.path, f.text.len()));
+        h.update(&f.text);
+    }
+    hex(&h.finalize())
+}
+
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

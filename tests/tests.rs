@@ -10,4 +10,5 @@ mod hygiene;
 mod invariant;
 mod names;
 mod properties;
+mod shards;
 mod util;

@@ -8,6 +8,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
@@ -38,6 +39,8 @@ pub struct Source {
     pub gz: bool,
     /// Size on disk, when it is a plain file (for progress).
     pub size: Option<u64>,
+    /// Only the lines that start in this byte range (a shard of a plain JSONL file).
+    pub range: Option<Range<u64>>,
 }
 
 impl Source {
@@ -106,6 +109,7 @@ pub fn sources(paths: &[PathBuf]) -> Vec<Result<Source>> {
                             format,
                             gz,
                             size,
+                            range: None,
                         }));
                     }
                     Ok(_) => {}
@@ -119,6 +123,7 @@ pub fn sources(paths: &[PathBuf]) -> Vec<Result<Source>> {
                     format,
                     gz,
                     size: Some(meta.len()),
+                    range: None,
                 })),
                 None => out.push(Err(Error::bad_record(
                     arg,
@@ -138,6 +143,7 @@ fn stdin_source() -> Source {
         format: Format::Jsonl,
         gz: false,
         size: None,
+        range: None,
     }
 }
 
@@ -267,7 +273,41 @@ pub struct Reader {
 struct Open {
     source: Source,
     reader: Box<dyn BufRead + Send>,
+    /// Lines read so far (the line number of the last one).
     line: u64,
+    /// Byte offset in the (decompressed) file.
+    pos: u64,
+    /// No line starting at or after this offset is read.
+    end: u64,
+}
+
+/// Moves `reader` (at the start of a file) to the first line that starts at or after byte
+/// `start`, and returns that offset and the number of lines before it. The lines are counted
+/// so that ids and error locations in a shard are the ones a whole run gives.
+fn skip_to_line(reader: &mut impl BufRead, start: u64) -> io::Result<(u64, u64)> {
+    if start == 0 {
+        return Ok((0, 0));
+    }
+    let (mut pos, mut lines) = (0u64, 0u64);
+    // Every byte before `start - 1` is before the first line: count its line breaks.
+    while pos < start - 1 {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((pos, lines));
+        }
+        let take = buf
+            .len()
+            .min(usize::try_from(start - 1 - pos).unwrap_or(usize::MAX));
+        lines += memchr::memchr_iter(b'\n', &buf[..take]).count() as u64;
+        reader.consume(take);
+        pos += take as u64;
+    }
+    // The line holding byte `start - 1` belongs to the shard before.
+    let n = reader.skip_until(b'\n')?;
+    if n > 0 {
+        lines += 1;
+    }
+    Ok((pos + n as u64, lines))
 }
 
 impl Reader {
@@ -281,6 +321,19 @@ impl Reader {
     }
 
     fn open(source: Source) -> Result<Open> {
+        if let Some(range) = source.range.clone() {
+            let file = File::open(&source.path).map_err(|e| Error::io(&source.path, e))?;
+            let mut reader = BufReader::with_capacity(1 << 20, file);
+            let (pos, line) =
+                skip_to_line(&mut reader, range.start).map_err(|e| Error::io(&source.path, e))?;
+            return Ok(Open {
+                source,
+                reader: Box::new(reader),
+                line,
+                pos,
+                end: range.end,
+            });
+        }
         let raw: Box<dyn Read + Send> = if source.is_stdin() {
             Box::new(io::stdin())
         } else {
@@ -295,6 +348,8 @@ impl Reader {
             source,
             reader: Box::new(BufReader::with_capacity(1 << 16, raw)),
             line: 0,
+            pos: 0,
+            end: u64::MAX,
         })
     }
 
@@ -330,6 +385,10 @@ impl Reader {
                     }));
                 }
                 Format::Jsonl => {
+                    if open.pos >= open.end {
+                        self.current = None; // the end of this shard's range
+                        continue;
+                    }
                     let mut bytes = Vec::new();
                     match open.reader.read_until(b'\n', &mut bytes) {
                         Ok(0) => {
@@ -338,6 +397,7 @@ impl Reader {
                         }
                         Ok(n) => {
                             open.line += 1;
+                            open.pos += n as u64;
                             self.bytes += n as u64;
                             while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                                 bytes.pop();

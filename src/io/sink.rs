@@ -92,6 +92,20 @@ impl Sink {
     /// # Errors
     /// A temporary file cannot be created beside a target; `moses` without a prefix.
     pub fn open(out: Option<&Path>, format: OutputFormat, rejects: Option<&Path>) -> Result<Self> {
+        Self::open_with(out, format, rejects, true)
+    }
+
+    /// As [`Sink::open`], writing the format's header row (TSV) only when `header` is set: the
+    /// shards after the first leave it out, so that their concatenation is one file.
+    ///
+    /// # Errors
+    /// As [`Sink::open`].
+    pub fn open_with(
+        out: Option<&Path>,
+        format: OutputFormat,
+        rejects: Option<&Path>,
+        header: bool,
+    ) -> Result<Self> {
         let (main, norm, ids) = match (format, out) {
             (OutputFormat::Moses, None) => {
                 return Err(Error::Config("--format moses needs -o PREFIX".into()))
@@ -122,7 +136,7 @@ impl Sink {
             ids,
             rejects,
         };
-        if let Some(h) = format.header() {
+        if let Some(h) = format.header().filter(|_| header) {
             sink.main_writer()
                 .write_all(h)
                 .map_err(|e| sink.main_error(e))?;
