@@ -10,12 +10,14 @@ use std::path::PathBuf;
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyList, PyString};
+use pyo3::types::PyString;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use transnorm::io::output::docs_record;
+use transnorm::io::output::DocsRecord;
+
+mod convert;
+use convert::Converter;
 use transnorm::pipeline::DEFAULT_ARTIFACT_THRESHOLD;
 use transnorm::stages::artifacts::Mode as ArtifactMode;
 use transnorm::stages::hygiene::Form;
@@ -58,18 +60,18 @@ struct Pipeline {
     pool: rayon::ThreadPool,
 }
 
-/// Runs the pipeline on one text and returns its `docs` record.
+/// Runs the pipeline on one text.
 fn one(
     pipeline: &transnorm::Pipeline,
     text: String,
     id: Option<String>,
-) -> transnorm::Result<Map<String, Value>> {
+) -> transnorm::Result<Document> {
     let mut doc = Document::new(id.clone().unwrap_or_default(), text);
     doc.record
         .insert("id".into(), id.map_or(Value::Null, Value::String));
     doc.record.insert("text".into(), Value::Null);
     pipeline.run(&mut doc)?;
-    Ok(docs_record(&doc))
+    Ok(doc)
 }
 
 /// Python's cyclic garbage collector paused while it lives, if it was running.
@@ -94,84 +96,15 @@ impl Drop for GcPause<'_> {
     }
 }
 
+fn to_python(py: Python<'_>, doc: &Document) -> PyResult<Py<PyAny>> {
+    Ok(Converter::new(py)
+        .convert(&DocsRecord::new(doc), None)?
+        .unbind())
+}
+
 /// Documents per chunk of `normalize_batch`: the pool works on one chunk while the calling
 /// thread converts the one before.
 const CHUNK_DOCS: usize = 64;
-
-/// Turns `docs` records into Python dicts. Records repeat many short strings (keys, kinds,
-/// rules, entity ids): those are made once per call and shared, which halves the time spent
-/// holding the GIL. The `src` of a record is the caller's own str object, and so is its
-/// `text` when the document did not change: no copy of the largest strings.
-struct Converter<'py> {
-    py: Python<'py>,
-    short: FxHashMap<String, Bound<'py, PyString>>,
-}
-
-/// Strings up to this many bytes are shared by [`Converter`].
-const SHORT: usize = 64;
-
-impl<'py> Converter<'py> {
-    fn new(py: Python<'py>) -> Self {
-        Converter {
-            py,
-            short: FxHashMap::default(),
-        }
-    }
-
-    fn string(&mut self, s: &str) -> Bound<'py, PyString> {
-        if s.len() > SHORT {
-            return PyString::new(self.py, s);
-        }
-        if let Some(p) = self.short.get(s) {
-            return p.clone();
-        }
-        let p = PyString::new(self.py, s);
-        self.short.insert(s.to_owned(), p.clone());
-        p
-    }
-
-    fn value(&mut self, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-        let py = self.py;
-        Ok(match v {
-            Value::Null => py.None().into_bound(py),
-            Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-            Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-                (Some(i), _) => i.into_pyobject(py)?.into_any(),
-                (None, Some(u)) => u.into_pyobject(py)?.into_any(),
-                _ => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
-            },
-            Value::String(s) => self.string(s).into_any(),
-            Value::Array(items) => {
-                let items = items
-                    .iter()
-                    .map(|x| self.value(x))
-                    .collect::<PyResult<Vec<_>>>()?;
-                PyList::new(py, items)?.into_any()
-            }
-            Value::Object(map) => self.dict(map, None)?.into_any(),
-        })
-    }
-
-    /// A record as a dict; with `src`, that str object stands for the `src` field, and for
-    /// `text` when it equals `src`.
-    fn dict(
-        &mut self,
-        map: &Map<String, Value>,
-        src: Option<&Bound<'py, PyString>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(self.py);
-        let same = map.get("text") == map.get("src");
-        for (key, value) in map {
-            let k = self.string(key);
-            match (key.as_str(), src) {
-                ("src", Some(s)) => dict.set_item(k, s)?,
-                ("text", Some(s)) if same => dict.set_item(k, s)?,
-                _ => dict.set_item(k, self.value(value)?)?,
-            }
-        }
-        Ok(dict)
-    }
-}
 
 #[pymethods]
 impl Pipeline {
@@ -268,8 +201,8 @@ impl Pipeline {
     /// --format docs` writes it.
     #[pyo3(signature = (text, id = None))]
     fn normalize(&self, py: Python<'_>, text: String, id: Option<String>) -> PyResult<Py<PyAny>> {
-        let record = py.detach(|| one(&self.inner, text, id)).map_err(err)?;
-        Ok(Converter::new(py).dict(&record, None)?.into_any().unbind())
+        let doc = py.detach(|| one(&self.inner, text, id)).map_err(err)?;
+        to_python(py, &doc)
     }
 
     /// normalize_batch(texts, ids=None) -> list[dict]
@@ -303,8 +236,7 @@ impl Pipeline {
         // The records are fresh trees of dicts and lists without cycles; left on, Python's
         // cyclic collector would traverse every one of them again and again as they are made.
         let _gc = GcPause::new(py)?;
-        let (tx, rx) =
-            std::sync::mpsc::sync_channel::<transnorm::Result<Vec<Map<String, Value>>>>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<transnorm::Result<Vec<Document>>>(1);
         std::thread::scope(|scope| -> PyResult<()> {
             let (strs, ids) = (&strs, ids);
             scope.spawn(move || {
@@ -339,9 +271,9 @@ impl Pipeline {
                     return Ok(()); // every chunk is in
                 };
                 let records = records.map_err(err)?;
-                for record in &records {
-                    let src = &texts[out.len()];
-                    out.push(convert.dict(record, Some(src))?.into_any().unbind());
+                for doc in &records {
+                    let src = (doc.src(), &texts[out.len()]);
+                    out.push(convert.convert(&DocsRecord::new(doc), Some(src))?.unbind());
                 }
             }
         })?;

@@ -15,7 +15,6 @@
 use std::ops::Range;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::document::{Document, Entity, Flag, LangCode};
 use crate::edit::{apply_edits, Bias, Edit, OffsetMap};
@@ -309,7 +308,7 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
         }
         OutputFormat::Docs => {
             out.segments = doc.segments.len();
-            serde_json::to_writer(&mut out.main, &docs_record(doc))
+            serde_json::to_writer(&mut out.main, &DocsRecord::new(doc))
                 .expect("writing to a Vec cannot fail");
             out.main.push(b'\n');
         }
@@ -351,48 +350,169 @@ fn push_flat(out: &mut Vec<u8>, s: &str) {
     }));
 }
 
-/// The `docs` record: the input record, `text` normalized, and the fields the contract adds.
-pub fn docs_record(doc: &Document) -> Map<String, Value> {
-    let mut chars = Chars::new(doc.src());
-    let edits: Vec<EditOut<'_>> = doc
-        .log
-        .edits()
-        .iter()
-        .map(|e| edit_out(doc, e, &mut chars))
-        .collect();
-    let map = doc.log.offsets();
-    let mut tchars = Chars::new(doc.text());
-    let entities: Vec<EntityOut<'_>> = doc
-        .entities
-        .iter()
-        .map(|e| {
-            let r = map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End);
-            entity_out(tchars.span(&r), e)
-        })
-        .collect();
-    let mut rec = doc.record.clone();
-    rec.insert("text".into(), Value::String(doc.text().to_owned()));
-    rec.entry("id")
-        .or_insert_with(|| Value::String(doc.id.clone()));
-    rec.insert("src".into(), Value::String(doc.src().to_owned()));
-    rec.insert("lang".into(), Value::String(doc.lang.to_owned()));
-    rec.insert(
-        "lang_confidence".into(),
-        Value::from((doc.lang_confidence * 1000.0).round() / 1000.0),
-    );
-    rec.insert("edits".into(), value(&edits));
-    rec.insert("entities".into(), value(&entities));
-    rec.insert("scores".into(), value(&doc.scores));
-    if let Some(flags) = &doc.flags {
-        let flags: Vec<FlagOut<'_>> = flags.iter().map(|f| flag_out(doc, f, &mut chars)).collect();
-        rec.insert("flags".into(), value(&flags));
-    }
-    for (k, v) in &doc.found {
-        rec.entry(k.clone()).or_insert_with(|| v.clone());
-    }
-    rec
+/// The `docs` record of a document: the input record's fields in their order, `text`
+/// normalized in its place, then `id` (when the record had none), `src`, `lang`,
+/// `lang_confidence`, `edits` and `entities` (character offsets in the whole document),
+/// `scores`, `flags` (in flag mode) and the metadata the pipeline found (a byline). A field of
+/// the input with the name of an added one is replaced in place; found metadata never
+/// replaces an input field.
+///
+/// It serializes straight from the document, with no intermediate JSON tree: the CLI writes it
+/// with serde_json, the Python package turns it into a dict.
+pub struct DocsRecord<'a> {
+    doc: &'a Document,
+    edits: Vec<EditOut<'a>>,
+    entities: Vec<EntityOut<'a>>,
+    flags: Option<Vec<FlagOut<'a>>>,
 }
 
-fn value<T: Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).expect("plain data serializes")
+impl<'a> DocsRecord<'a> {
+    /// The record of `doc`, its offsets counted.
+    pub fn new(doc: &'a Document) -> Self {
+        let mut chars = Chars::new(doc.src());
+        let edits = doc
+            .log
+            .edits()
+            .iter()
+            .map(|e| edit_out(doc, e, &mut chars))
+            .collect();
+        let map = doc.log.offsets();
+        let mut tchars = Chars::new(doc.text());
+        let entities = doc
+            .entities
+            .iter()
+            .map(|e| {
+                let r = map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End);
+                entity_out(tchars.span(&r), e)
+            })
+            .collect();
+        let flags = doc
+            .flags
+            .as_ref()
+            .map(|flags| flags.iter().map(|f| flag_out(doc, f, &mut chars)).collect());
+        DocsRecord {
+            doc,
+            edits,
+            entities,
+            flags,
+        }
+    }
+}
+
+/// The fields the contract adds to a `docs` record, in their order.
+const ADDED: [&str; 8] = [
+    "text",
+    "src",
+    "lang",
+    "lang_confidence",
+    "edits",
+    "entities",
+    "scores",
+    "flags",
+];
+
+impl Serialize for DocsRecord<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let doc = self.doc;
+        let confidence = (doc.lang_confidence * 1000.0).round() / 1000.0;
+        let added = |map: &mut S::SerializeMap, i: usize| -> Result<(), S::Error> {
+            match ADDED[i] {
+                "text" => map.serialize_entry("text", doc.text()),
+                "src" => map.serialize_entry("src", doc.src()),
+                "lang" => map.serialize_entry("lang", doc.lang),
+                "lang_confidence" => map.serialize_entry("lang_confidence", &confidence),
+                "edits" => map.serialize_entry("edits", &self.edits),
+                "entities" => map.serialize_entry("entities", &self.entities),
+                "scores" => map.serialize_entry("scores", &doc.scores),
+                _ => match &self.flags {
+                    Some(flags) => map.serialize_entry("flags", flags),
+                    None => Ok(()),
+                },
+            }
+        };
+        let mut map = serializer.serialize_map(None)?;
+        let mut done = [false; ADDED.len()];
+        for (key, value) in &doc.record {
+            // An input field named `flags` stays unless flag mode writes its own.
+            let ours = ADDED
+                .iter()
+                .position(|a| a == key)
+                .filter(|&i| ADDED[i] != "flags" || self.flags.is_some());
+            match ours {
+                Some(i) => {
+                    added(&mut map, i)?;
+                    done[i] = true;
+                }
+                None => map.serialize_entry(key, value)?,
+            }
+        }
+        if !doc.record.contains_key("id") {
+            map.serialize_entry("id", &doc.id)?;
+        }
+        for (i, _) in done.iter().enumerate().filter(|(_, done)| !**done) {
+            added(&mut map, i)?;
+        }
+        for (key, value) in &doc.found {
+            let taken = key == "id"
+                || (ADDED.contains(&key.as_str()) && (key != "flags" || self.flags.is_some()));
+            if !taken && !doc.record.contains_key(key) {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn keys_and_values(doc: &Document) -> serde_json::Value {
+        serde_json::to_value(DocsRecord::new(doc)).unwrap()
+    }
+
+    #[test]
+    fn docs_records_keep_input_fields_in_place_and_add_the_contract_fields() {
+        let mut doc = Document::new("x", "Hello world.");
+        doc.record = json!({"lang": "zz", "text": null, "flags": [1], "meta": 1})
+            .as_object()
+            .unwrap()
+            .clone();
+        doc.found = json!({"byline": "A. Writer", "meta": 2, "lang": "xx"})
+            .as_object()
+            .unwrap()
+            .clone();
+        let rec = keys_and_values(&doc);
+        let keys: Vec<&str> = rec
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "lang",
+                "text",
+                "flags",
+                "meta",
+                "id",
+                "src",
+                "lang_confidence",
+                "edits",
+                "entities",
+                "scores",
+                "byline"
+            ]
+        );
+        assert_eq!(rec["lang"], "und"); // ours replaces the input's, in place
+        assert_eq!(rec["flags"], json!([1])); // no flag mode: the input's stays
+        assert_eq!(rec["meta"], 1); // found metadata never replaces an input field
+        assert_eq!(rec["id"], "x");
+        assert_eq!(rec["text"], "Hello world.");
+        doc.flags = Some(Vec::new());
+        assert_eq!(keys_and_values(&doc)["flags"], json!([]));
+    }
 }
