@@ -5,6 +5,8 @@
 //! the GIL while the pipeline runs (on its own rayon pool for batches) and turns errors into
 //! `transnorm.TransnormError` with the CLI's messages.
 
+mod convert;
+
 use std::path::PathBuf;
 
 use pyo3::create_exception;
@@ -15,15 +17,14 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use transnorm::io::output::DocsRecord;
-
-mod convert;
-use convert::Converter;
 use transnorm::pipeline::DEFAULT_ARTIFACT_THRESHOLD;
 use transnorm::stages::artifacts::Mode as ArtifactMode;
 use transnorm::stages::hygiene::Form;
 use transnorm::stages::names::Unseen;
 use transnorm::stages::punct::Punct;
 use transnorm::{Document, Options};
+
+use convert::Converter;
 
 create_exception!(
     _transnorm,
@@ -60,7 +61,7 @@ struct Pipeline {
     pool: rayon::ThreadPool,
 }
 
-/// Runs the pipeline on one text.
+/// Runs the pipeline on one text; its record's `id` is `id`, or None.
 fn one(
     pipeline: &transnorm::Pipeline,
     text: String,
