@@ -75,12 +75,16 @@ impl Keyer {
     pub fn latin(&self, word: &str) -> String {
         let mut out = String::with_capacity(word.len());
         for c in word.chars().flat_map(char::to_lowercase) {
-            if let Some(l) = self.cyrillic.get(&c) {
+            if c.is_ascii() {
+                out.push(c);
+            } else if let Some(l) = self.cyrillic.get(&c) {
                 out.push_str(l);
             } else if let Some(s) = spelled(c) {
                 out.push_str(s);
             } else {
-                out.extend(c.to_string().nfd().filter(|m| !is_combining_mark(*m)));
+                let mut base = [0; 4];
+                let one: &str = c.encode_utf8(&mut base);
+                out.extend(one.nfd().filter(|m| !is_combining_mark(*m)));
             }
         }
         out
@@ -89,14 +93,25 @@ impl Keyer {
     /// The key of one word.
     pub fn key(&self, word: &str) -> String {
         let mut s = self.latin(word);
+        // Which bytes occur: a rule whose first byte does not occur cannot apply, and most
+        // rules are skipped without a search.
+        let mut present = [false; 256];
+        s.bytes().for_each(|b| present[usize::from(b)] = true);
         for (start, from, to) in &self.folds {
+            if !from.bytes().next().is_some_and(|b| present[usize::from(b)]) {
+                continue;
+            }
             if *start {
-                if let Some(rest) = s.strip_prefix(from.as_str()) {
-                    s = format!("{to}{rest}");
+                if s.starts_with(from.as_str()) {
+                    s.replace_range(..from.len(), to);
                 }
             } else if s.contains(from.as_str()) {
                 s = s.replace(from.as_str(), to);
+            } else {
+                continue;
             }
+            // A replacement may bring bytes in (stale bits for bytes it took out are harmless).
+            to.bytes().for_each(|b| present[usize::from(b)] = true);
         }
         let mut out = String::with_capacity(s.len());
         for c in s.chars() {

@@ -74,6 +74,9 @@ pub struct Names {
     keyer: Keyer,
     /// Transliteration key -> variants with that key.
     keys: HashMap<String, Vec<usize>>,
+    /// The first word of every key: a capitalized word whose key is none of these starts no
+    /// key match (unless a Cyrillic case ending hides it).
+    heads: HashSet<String>,
     /// Each variant's Latin spelling, for the distance guard (empty when keys are off).
     latin: Vec<String>,
     /// Common words of every language, lower-cased: never a key match.
@@ -168,6 +171,10 @@ impl Names {
                 latin.push(keyer.latin(&v.text));
             }
         }
+        let heads = keys
+            .keys()
+            .map(|k| k.split(' ').next().unwrap_or_default().to_owned())
+            .collect();
         let common = data
             .of(FileKind::Common)
             .chain(
@@ -183,6 +190,7 @@ impl Names {
             unseen,
             keyer,
             keys,
+            heads,
             latin,
             common,
             endings,
@@ -238,12 +246,24 @@ impl Names {
                 overlaps && !inside
             })
         };
+        // Each word's key, computed when first needed.
+        let mut word_keys: Vec<Option<String>> = vec![None; words.len()];
+        let mut key_of = |j: usize| -> String {
+            word_keys[j]
+                .get_or_insert_with(|| self.keyer.key(&text[words[j].clone()]))
+                .clone()
+        };
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
             let mut found = None;
             if capital(&words[i]) {
+                let head = self.heads.contains(&key_of(i));
+                let cyrillic = is_cyrillic(&text[words[i].clone()]);
                 for n in (1..=3).rev() {
+                    if !(head || (n == 1 && cyrillic)) {
+                        continue;
+                    }
                     let Some(last) = words.get(i + n - 1) else {
                         continue;
                     };
@@ -255,7 +275,8 @@ impl Names {
                     if !joined || !free(&r) {
                         continue;
                     }
-                    if let Some(v) = self.key_match(&text[r.clone()], lang) {
+                    let key = (i..i + n).map(&mut key_of).collect::<Vec<_>>().join(" ");
+                    if let Some(v) = self.key_match(&text[r.clone()], &key, lang) {
                         found = Some((r, v, n));
                         break;
                     }
@@ -274,7 +295,7 @@ impl Names {
 
     /// The variant `candidate` is an unseen spelling of, if the guards let it through. A
     /// Cyrillic word is also tried without a case ending (Токаєвим -> Токаєв).
-    fn key_match(&self, candidate: &str, lang: &str) -> Option<usize> {
+    fn key_match(&self, candidate: &str, key: &str, lang: &str) -> Option<usize> {
         let letters = candidate.chars().filter(|c| c.is_alphabetic()).count();
         let one_word = !candidate.contains([' ', '-']);
         if one_word
@@ -282,14 +303,15 @@ impl Names {
         {
             return None;
         }
-        if let Some(v) = self.key_match_exact(candidate, lang) {
+        if let Some(v) = self.key_match_exact(candidate, key, lang) {
             return Some(v);
         }
         if one_word && is_cyrillic(candidate) {
             for e in &self.endings {
                 if let Some(stem) = candidate.strip_suffix(e.as_str()) {
                     if stem.chars().count() >= 4 {
-                        if let Some(v) = self.key_match_exact(stem, lang) {
+                        let key = self.keyer.key(stem);
+                        if let Some(v) = self.key_match_exact(stem, &key, lang) {
                             return Some(v);
                         }
                     }
@@ -299,8 +321,9 @@ impl Names {
         None
     }
 
-    fn key_match_exact(&self, candidate: &str, lang: &str) -> Option<usize> {
-        let options = self.keys.get(&self.keyer.key_phrase(candidate))?;
+    /// As [`Names::key_match`], for a candidate whose key is `key`.
+    fn key_match_exact(&self, candidate: &str, key: &str, lang: &str) -> Option<usize> {
+        let options = self.keys.get(key)?;
         let v = &self.glossary.variants;
         let entity = v[options[0]].entity;
         if options.iter().any(|&i| v[i].entity != entity) {
