@@ -20,11 +20,13 @@
 //! Two rows that map the same (variant, lang) differently are an error naming both lines;
 //! a row in a user's file overrides a default row with the same (variant, lang).
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use serde::Deserialize;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc, UnicodeNormalization};
 
 use super::{read_csv, DataFile, DataSet, FileKind};
 use crate::error::{Error, Result};
@@ -95,14 +97,17 @@ impl NameGlossary {
     /// layer (defaults, or user files); each names the file and line, both for conflicts.
     pub fn load(data: &DataSet) -> Result<Self> {
         let mut g = NameGlossary::default();
-        let mut entity_ix: HashMap<String, (usize, Arc<str>)> = HashMap::new();
-        let mut variant_ix: HashMap<(String, Option<String>), (usize, bool)> = HashMap::new();
+        let mut entity_ix: FxHashMap<String, (usize, Arc<str>)> = FxHashMap::default();
+        let mut variant_ix: FxHashMap<(String, Option<String>), (usize, bool)> =
+            FxHashMap::default();
         let mut pending_info: Vec<(usize, u64, &DataFile)> = Vec::new();
         for file in data.of(FileKind::Names) {
             for (line, row) in read_csv::<Row>(file)? {
                 let mut row: Row = row;
                 for f in [&mut row.canonical, &mut row.variant, &mut row.replace] {
-                    *f = f.nfc().collect();
+                    if !is_nfc(f) {
+                        *f = f.nfc().collect();
+                    }
                 }
                 let rule: Arc<str> = Arc::from(format!("{}:{line}", file.path));
                 let bad = |reason: String| Error::glossary(&file.path, line, reason);
@@ -159,18 +164,19 @@ impl NameGlossary {
                     rule,
                     any_case,
                 };
-                match variant_ix.get(&(row.variant.clone(), lang.clone())) {
-                    None => {
-                        variant_ix.insert((row.variant, lang), (g.variants.len(), file.default));
+                match variant_ix.entry((row.variant, lang)) {
+                    Entry::Vacant(e) => {
+                        e.insert((g.variants.len(), file.default));
                         g.variants.push(variant);
                     }
-                    Some(&(at, was_default)) => {
+                    Entry::Occupied(mut e) => {
+                        let (at, was_default) = *e.get();
                         let old = &g.variants[at];
                         let same = old.entity == variant.entity && old.replace == variant.replace;
                         if was_default && !file.default {
                             // A user's row overrides a default one.
                             g.variants[at] = variant;
-                            variant_ix.insert((row.variant, lang), (at, false));
+                            e.insert((at, false));
                         } else if !same {
                             return Err(bad(format!(
                                 "`{}` is already mapped at {} to {}; rows conflict",

@@ -6,7 +6,7 @@
 //! ...) with doubled letters counted once. Tokayev, Toqaev, Tokaev, Toqayev, Tokaïev, Tokajew and
 //! Токаев all have the key `tokaev`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 /// Computes transliteration keys.
 #[derive(Debug, Clone, Default)]
 pub struct Keyer {
-    cyrillic: HashMap<char, String>,
+    cyrillic: FxHashMap<char, String>,
     folds: Vec<(bool, String, String)>,
 }
 

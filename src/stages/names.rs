@@ -25,11 +25,12 @@
 //! The automaton is built once and shared by every thread; matching costs the same whatever
 //! the glossary's size, beyond the automaton itself.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::document::{Document, Entity};
 use crate::edit::{Bias, EditKind, Replacement, Rule};
@@ -73,14 +74,14 @@ pub struct Names {
     unseen: Unseen,
     keyer: Keyer,
     /// Transliteration key -> variants with that key.
-    keys: HashMap<String, Vec<usize>>,
+    keys: FxHashMap<String, Vec<usize>>,
     /// The first word of every key: a capitalized word whose key is none of these starts no
     /// key match (unless a Cyrillic case ending hides it).
-    heads: HashSet<String>,
+    heads: FxHashSet<String>,
     /// Each variant's Latin spelling, for the distance guard (empty when keys are off).
     latin: Vec<String>,
     /// Common words of every language, lower-cased: never a key match.
-    common: HashSet<String>,
+    common: FxHashSet<String>,
     /// Case endings of Cyrillic names, longest first.
     endings: Vec<String>,
     key_rule: Rule,
@@ -121,16 +122,20 @@ impl Names {
         endings.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
         let mut patterns: Vec<String> = Vec::new();
         let mut info: Vec<Pattern> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: FxHashMap<String, usize> = FxHashMap::default();
         let mut add = |text: String, vi: usize, inflected: bool| {
-            let p = *index.entry(text.clone()).or_insert_with(|| {
-                patterns.push(text);
-                info.push(Pattern {
-                    variants: Vec::new(),
-                    inflected,
-                });
-                info.len() - 1
-            });
+            let p = match index.get(&text) {
+                Some(&p) => p,
+                None => {
+                    index.insert(text.clone(), info.len());
+                    patterns.push(text);
+                    info.push(Pattern {
+                        variants: Vec::new(),
+                        inflected,
+                    });
+                    info.len() - 1
+                }
+            };
             if !info[p].variants.contains(&vi) {
                 info[p].variants.push(vi);
             }
@@ -163,7 +168,7 @@ impl Names {
             )
         };
         let keyer = Keyer::new(data)?;
-        let mut keys: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut keys: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         let mut latin = Vec::new();
         if unseen != Unseen::Off {
             for (i, v) in glossary.variants.iter().enumerate() {
