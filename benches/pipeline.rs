@@ -1,6 +1,9 @@
 //! Criterion benchmarks: each stage alone and the whole pipeline through the writer, in bytes
 //! of input per second. The corpus is built here from the sample articles (no set-up needed):
-//! `cargo bench`.
+//! `cargo bench`. Groups: `stage` (each stage alone), `pipeline` (one thread, through the
+//! renderer), `threads` (the real driver from a JSONL file to an output file on 1, 2 and all
+//! cores), `names_scaling` (150, 10,000 and 100,000 generated glossary rows) and
+//! `names_build` (loading and compiling 100,000 rows).
 
 use std::hint::black_box;
 
@@ -8,7 +11,10 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 
 use transnorm::glossary::names::NameGlossary;
 use transnorm::glossary::{DataFile, DataSet, FileKind};
+use transnorm::io::input::sources;
 use transnorm::io::output::{render, OutputFormat};
+use transnorm::io::sink::Sink;
+use transnorm::run::{run, RunOptions};
 use transnorm::stages::names::{Names, Unseen};
 use transnorm::stages::Stage;
 use transnorm::{Document, Options, Pipeline};
@@ -91,6 +97,42 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// The whole run (`transnorm normalize`'s driver: reader thread, rayon pool, writer thread)
+/// over a JSONL corpus on disk, with 1, 2 and all cores.
+fn threads(c: &mut Criterion) {
+    let pipeline = Pipeline::new(&Options::default()).expect("default pipeline");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("corpus.jsonl");
+    let mut jsonl = String::new();
+    for (i, text) in corpus(8 << 20).iter().enumerate() {
+        let rec = serde_json::json!({"id": format!("d{i}"), "text": text});
+        jsonl.push_str(&rec.to_string());
+        jsonl.push('\n');
+    }
+    std::fs::write(&input, &jsonl).expect("corpus written");
+    let out = dir.path().join("out.jsonl");
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut group = c.benchmark_group("threads");
+    group.throughput(Throughput::Bytes(jsonl.len() as u64));
+    group.sample_size(10);
+    let mut counts = vec![1, 2, cores];
+    counts.dedup();
+    for n in counts {
+        group.bench_function(format!("end_to_end_jsonl_{n}"), |b| {
+            b.iter(|| {
+                let opts = RunOptions {
+                    threads: n,
+                    ..RunOptions::default()
+                };
+                let sink = Sink::open(Some(&out), OutputFormat::Jsonl, None).expect("sink");
+                let sources = sources(std::slice::from_ref(&input));
+                run(&pipeline, sources, &opts, sink, &()).expect("run")
+            })
+        });
+    }
+    group.finish();
+}
+
 /// The default data plus `n` generated name rows (pseudo-names that never occur in text, so
 /// the work measured is the automaton's, not the rewrites').
 fn data_with(n: usize) -> DataSet {
@@ -130,7 +172,7 @@ fn names_scaling(c: &mut Criterion) {
     let mut group = c.benchmark_group("names_scaling");
     group.throughput(Throughput::Bytes(total as u64));
     group.sample_size(10);
-    for n in [100, 10_000, 100_000] {
+    for n in [150, 10_000, 100_000] {
         let names = build(&data_with(n));
         group.bench_function(format!("rows_{n}"), |b| bench_stage(b, &names, &input));
     }
@@ -138,9 +180,11 @@ fn names_scaling(c: &mut Criterion) {
     let mut group = c.benchmark_group("names_build");
     group.sample_size(10);
     let data = data_with(100_000);
-    group.bench_function("load_and_build_100000_rows", |b| b.iter(|| build(&data)));
+    group.bench_function("load_and_build_100000_rows", |b| {
+        b.iter_with_large_drop(|| build(&data))
+    });
     group.finish();
 }
 
-criterion_group!(benches, bench, names_scaling);
+criterion_group!(benches, bench, threads, names_scaling);
 criterion_main!(benches);

@@ -65,6 +65,9 @@ struct Pattern {
     inflected: bool,
 }
 
+/// Glossaries with more spellings than this are searched with a contiguous NFA, not a DFA.
+const DFA_MAX_PATTERNS: usize = 50_000;
+
 /// The names stage.
 #[derive(Debug)]
 pub struct Names {
@@ -155,6 +158,13 @@ impl Names {
         let automaton = if patterns.is_empty() {
             None
         } else {
+            // A DFA searches fastest while its tables fit in cache; past that its build time
+            // grows and its search gains nothing (criterion names_build, names_scaling).
+            let kind = if patterns.len() > DFA_MAX_PATTERNS {
+                AhoCorasickKind::ContiguousNFA
+            } else {
+                AhoCorasickKind::DFA
+            };
             let build = |kind| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
@@ -162,7 +172,7 @@ impl Names {
                     .build(&patterns)
             };
             Some(
-                build(Some(AhoCorasickKind::DFA))
+                build(Some(kind))
                     .or_else(|_| build(None))
                     .map_err(|e| Error::Config(format!("name glossary automaton: {e}")))?,
             )
