@@ -3,13 +3,16 @@
 //! ```text
 //! cargo run --release --example gen_corpus -- --size 100M --seed 7 -o corpus.jsonl
 //! cargo run --release --example gen_corpus -- --size 1G --format txt -o corpus_dir
+//! cargo run --release --example gen_corpus -- --size 100M --flores ../shared/external/flores200 -o mixed.jsonl
 //! ```
 //!
 //! Documents recombine the paragraphs of the sample articles (English-heavy, with the Italian
 //! one) and damage them the way the web does: name variants from the glossaries in place of
 //! canonical names, spinner phrases in place of their repairs, zero-width and non-breaking
-//! spaces, decomposed accents, HTML entities, and boilerplate lines. The same seed and size
-//! give the same bytes.
+//! spaces, decomposed accents, HTML entities, and boilerplate lines. With `--flores DIR` (the
+//! FLORES-200 devtest files), documents in the other languages there are mixed in too, made of
+//! paragraphs of 5 consecutive sentences: each language drawn as often as the Italian sample,
+//! so about a fifth of the documents are not English. The same arguments give the same bytes.
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -49,6 +52,7 @@ struct Args {
     seed: u64,
     txt: bool,
     out: PathBuf,
+    flores: Option<PathBuf>,
 }
 
 fn parse_size(s: &str) -> u64 {
@@ -67,6 +71,7 @@ fn args() -> Args {
         seed: 1,
         txt: false,
         out: PathBuf::from("corpus.jsonl"),
+        flores: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -76,6 +81,7 @@ fn args() -> Args {
             "--seed" => a.seed = value().parse().expect("numeric seed"),
             "--format" => a.txt = value() == "txt",
             "-o" | "--output" => a.out = PathBuf::from(value()),
+            "--flores" => a.flores = Some(PathBuf::from(value())),
             other => panic!("unknown argument {other}; see the example's docs"),
         }
     }
@@ -149,17 +155,56 @@ fn damage(
     out
 }
 
+/// The paragraphs of each non-English FLORES-200 devtest file in `dir`: 5 consecutive
+/// sentences each, in file-name order.
+fn flores_paragraphs(dir: &std::path::Path) -> Vec<Vec<String>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            name.ends_with(".devtest.txt") && !name.starts_with("eng_")
+        })
+        .collect();
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "{}: no *.devtest.txt files",
+        dir.display()
+    );
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).expect("readable FLORES file");
+            let lines: Vec<&str> = text.lines().collect();
+            lines.chunks(5).map(|c| c.join(" ")).collect()
+        })
+        .collect()
+}
+
 fn main() {
     let args = args();
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let names = name_pairs();
     let spun = artifact_pairs();
-    let paragraphs: Vec<Vec<&str>> = SAMPLES
+    let flores = args
+        .flores
+        .as_deref()
+        .map(flores_paragraphs)
+        .unwrap_or_default();
+    let mut paragraphs: Vec<Vec<&str>> = SAMPLES
         .iter()
         .map(|s| s.lines().filter(|l| !l.trim().is_empty()).collect())
         .collect();
-    // English-heavy: the Italian sample (000) is drawn a tenth as often as each other.
-    let weights = [1usize, 10, 10, 10, 10];
+    paragraphs.extend(
+        flores
+            .iter()
+            .map(|lang| lang.iter().map(String::as_str).collect()),
+    );
+    // English-heavy: the Italian sample (000), and each FLORES language, is drawn a tenth as
+    // often as each English one.
+    let mut weights = vec![1usize, 10, 10, 10, 10];
+    weights.extend(std::iter::repeat_n(1, flores.len()));
     let pick: Vec<usize> = weights
         .iter()
         .enumerate()
@@ -178,8 +223,15 @@ fn main() {
     let mut written = 0u64;
     let mut n = 0u64;
     while written < args.size {
-        let sample = &paragraphs[*pick.choose(&mut rng).expect("non-empty")];
-        let k = rng.gen_range(3..=sample.len().max(3));
+        let which = *pick.choose(&mut rng).expect("non-empty");
+        let sample = &paragraphs[which];
+        // A FLORES language is one long list of paragraphs: an article takes a few.
+        let most = if which < SAMPLES.len() {
+            sample.len()
+        } else {
+            8
+        };
+        let k = rng.gen_range(3..=most.max(3));
         let mut paras: Vec<&str> = sample
             .choose_multiple(&mut rng, k.min(sample.len()))
             .copied()
