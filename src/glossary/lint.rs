@@ -121,6 +121,23 @@ struct At {
     replace: Option<String>,
 }
 
+/// Whether a pattern has a `\b` or `\B` written other than as `(?-u:\b)` (an escaped
+/// backslash, `\\b`, does not count).
+fn has_unicode_word_boundary(pat: &str) -> bool {
+    let mut escaped = false;
+    for (i, c) in pat.char_indices() {
+        if escaped {
+            if (c == 'b' || c == 'B') && !pat[..i].ends_with("(?-u:\\") {
+                return true;
+            }
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        }
+    }
+    false
+}
+
 /// Every problem of the glossaries in `data`, sorted by file and line.
 pub fn check(data: &DataSet) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -134,6 +151,12 @@ pub fn check(data: &DataSet) -> Vec<Problem> {
                     &file.path,
                     line,
                     format!("bad pattern: {first}"),
+                ));
+            } else if has_unicode_word_boundary(pat) {
+                problems.push(Problem::at(
+                    &file.path,
+                    line,
+                    "`\\b` makes the pattern set slow on non-ASCII lines; write `(?-u:\\b)`",
                 ));
             }
         }
@@ -311,6 +334,14 @@ fn check_artifacts(data: &DataSet, problems: &mut Vec<Problem>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unicode_word_boundaries_are_found() {
+        assert!(has_unicode_word_boundary(r"click here\b.*"));
+        assert!(has_unicode_word_boundary(r"\Bfoo"));
+        assert!(!has_unicode_word_boundary(r"click here(?-u:\b).*"));
+        assert!(!has_unicode_word_boundary(r"a\\b \d+"));
+    }
+
     use super::*;
     use crate::glossary::DataFile;
 
