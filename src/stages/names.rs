@@ -25,8 +25,10 @@
 //! The automaton is built once and shared by every thread; matching costs the same whatever
 //! the glossary's size, beyond the automaton itself.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -89,6 +91,21 @@ pub struct Names {
     endings: Vec<String>,
     key_rule: Rule,
     gloss_rule: Rule,
+    /// Tells this instance's entries in the per-thread word-key memo from another's.
+    id: u64,
+}
+
+/// Entries of the per-thread word-key memo before it starts afresh.
+const MEMO_MAX: usize = 50_000;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// Word -> transliteration key for the `Names` instance whose id is `.0`. Capitalized
+    /// words recur (sentence starts, the same names): computing a key costs a microsecond, a
+    /// lookup a few nanoseconds.
+    static WORD_KEYS: RefCell<(u64, FxHashMap<Box<str>, Box<str>>)> =
+        RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
 fn is_cyrillic(s: &str) -> bool {
@@ -211,6 +228,7 @@ impl Names {
             endings,
             key_rule: Arc::from("translit-key"),
             gloss_rule: Arc::from("names:gloss"),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -265,7 +283,7 @@ impl Names {
         let mut word_keys: Vec<Option<String>> = vec![None; words.len()];
         let mut key_of = |j: usize| -> String {
             word_keys[j]
-                .get_or_insert_with(|| self.keyer.key(&text[words[j].clone()]))
+                .get_or_insert_with(|| self.word_key(&text[words[j].clone()]))
                 .clone()
         };
         let mut out = Vec::new();
@@ -306,6 +324,23 @@ impl Names {
             }
         }
         out
+    }
+
+    /// The transliteration key of one word, through the per-thread memo.
+    fn word_key(&self, word: &str) -> String {
+        WORD_KEYS.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if memo.0 != self.id || memo.1.len() >= MEMO_MAX {
+                memo.1.clear();
+                memo.0 = self.id;
+            }
+            if let Some(k) = memo.1.get(word) {
+                return k.to_string();
+            }
+            let k = self.keyer.key(word);
+            memo.1.insert(word.into(), k.as_str().into());
+            k
+        })
     }
 
     /// The variant `candidate` is an unseen spelling of, if the guards let it through. A
