@@ -100,11 +100,14 @@ const MEMO_MAX: usize = 50_000;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
+/// The memo of one `Names` instance: its id and word -> key.
+type WordKeys = (u64, FxHashMap<Box<str>, Box<str>>);
+
 thread_local! {
     /// Word -> transliteration key for the `Names` instance whose id is `.0`. Capitalized
     /// words recur (sentence starts, the same names): computing a key costs a microsecond, a
     /// lookup a few nanoseconds.
-    static WORD_KEYS: RefCell<(u64, FxHashMap<Box<str>, Box<str>>)> =
+    static WORD_KEYS: RefCell<WordKeys> =
         RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
