@@ -71,6 +71,11 @@ type Result<T> = std::result::Result<T, ConvertError>;
 pub struct Converter<'py> {
     py: Python<'py>,
     short: FxHashMap<String, Bound<'py, PyString>>,
+    /// A dict of each struct type's keys, copied for every value of that type: a copy is
+    /// sized right at once and its keys are already hashed.
+    templates: FxHashMap<&'static str, Bound<'py, PyDict>>,
+    /// f32 values (confidences: a handful of distinct ones) as Python floats, by their bits.
+    floats: FxHashMap<u32, Bound<'py, PyAny>>,
     /// While a record is converted: its source text, by address, and the str to give for it.
     src: Option<(*const u8, usize, Bound<'py, PyString>)>,
 }
@@ -81,6 +86,8 @@ impl<'py> Converter<'py> {
         Converter {
             py,
             short: FxHashMap::default(),
+            templates: FxHashMap::default(),
+            floats: FxHashMap::default(),
             src: None,
         }
     }
@@ -127,6 +134,8 @@ pub struct Dict<'a, 'py> {
     conv: &'a mut Converter<'py>,
     dict: Bound<'py, PyDict>,
     key: Option<Bound<'py, PyAny>>,
+    /// For a struct seen for the first time: its name, to keep its keys as a template.
+    new_template: Option<&'static str>,
 }
 
 fn unsupported<T>(what: &str) -> Result<T> {
@@ -174,9 +183,14 @@ impl<'a, 'py> ser::Serializer for &'a mut Converter<'py> {
         Ok(v.into_pyobject(self.py)?.into_any())
     }
     fn serialize_f32(self, v: f32) -> Result<Self::Ok> {
+        if let Some(f) = self.floats.get(&v.to_bits()) {
+            return Ok(f.clone());
+        }
         // The float JSON shows for an f32 (0.7, not 0.699999988079071).
         let shortest: f64 = v.to_string().parse().unwrap_or(f64::from(v));
-        self.serialize_f64(shortest)
+        let f = shortest.into_pyobject(self.py)?.into_any();
+        self.floats.insert(v.to_bits(), f.clone());
+        Ok(f)
     }
     fn serialize_f64(self, v: f64) -> Result<Self::Ok> {
         Ok(v.into_pyobject(self.py)?.into_any())
@@ -257,10 +271,20 @@ impl<'a, 'py> ser::Serializer for &'a mut Converter<'py> {
             conv: self,
             dict,
             key: None,
+            new_template: None,
         })
     }
-    fn serialize_struct(self, _: &'static str, len: usize) -> Result<Self::SerializeStruct> {
-        self.serialize_map(Some(len))
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Self::SerializeStruct> {
+        let (dict, new_template) = match self.templates.get(name) {
+            Some(t) => (t.copy()?, None),
+            None => (PyDict::new(self.py), Some(name)),
+        };
+        Ok(Dict {
+            conv: self,
+            dict,
+            key: None,
+            new_template,
+        })
     }
     fn serialize_struct_variant(
         self,
@@ -352,7 +376,18 @@ impl<'py> ser::SerializeStruct for Dict<'_, 'py> {
         self.dict.set_item(key, value)?;
         Ok(())
     }
+    fn skip_field(&mut self, key: &'static str) -> Result<()> {
+        // A copy of the template has every key: a skipped field must go.
+        if self.dict.contains(key)? {
+            self.dict.del_item(key)?;
+        }
+        Ok(())
+    }
     fn end(self) -> Result<Self::Ok> {
+        if let Some(name) = self.new_template {
+            let template = self.dict.copy()?;
+            self.conv.templates.insert(name, template);
+        }
         Ok(self.dict.into_any())
     }
 }

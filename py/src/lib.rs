@@ -13,7 +13,6 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use rayon::prelude::*;
 use serde_json::Value;
 
 use transnorm::io::output::DocsRecord;
@@ -102,10 +101,6 @@ fn to_python(py: Python<'_>, doc: &Document) -> PyResult<Py<PyAny>> {
         .convert(&DocsRecord::new(doc), None)?
         .unbind())
 }
-
-/// Documents per chunk of `normalize_batch`: the pool works on one chunk while the calling
-/// thread converts the one before.
-const CHUNK_DOCS: usize = 64;
 
 #[pymethods]
 impl Pipeline {
@@ -210,8 +205,8 @@ impl Pipeline {
     ///
     /// Normalizes many documents in parallel on the pipeline's thread pool, with the GIL
     /// released, and returns their `docs` records in input order. `ids`, when given, must be
-    /// as long as `texts`. While the pool works on one chunk of documents, the calling thread
-    /// turns the chunk before into Python objects, and the `src` (and, for an unchanged
+    /// as long as `texts`. While the pool works on the next documents, the calling thread
+    /// turns the finished ones into Python objects, in order, and the `src` (and, for an unchanged
     /// document, `text`) of each record is the very str object that was passed in.
     #[pyo3(signature = (texts, ids = None))]
     fn normalize_batch<'py>(
@@ -237,46 +232,55 @@ impl Pipeline {
         // The records are fresh trees of dicts and lists without cycles; left on, Python's
         // cyclic collector would traverse every one of them again and again as they are made.
         let _gc = GcPause::new(py)?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<transnorm::Result<Vec<Document>>>(1);
+        let n = strs.len();
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, transnorm::Result<Document>)>();
         std::thread::scope(|scope| -> PyResult<()> {
-            let (strs, ids) = (&strs, ids);
+            let (strs, ids) = (&strs, &ids);
+            // Every pool thread claims the next document in input order until none is left,
+            // so the pool never waits on the converter, and results come nearly in order.
             scope.spawn(move || {
-                let mut ids = ids.into_iter();
-                let mut rest: &[&str] = strs;
-                // Small chunks first, so that converting starts early.
-                let mut size = 4;
-                while !rest.is_empty() {
-                    let (chunk, tail) = rest.split_at(size.min(rest.len()));
-                    rest = tail;
-                    size = (size * 2).min(CHUNK_DOCS);
-                    let ids: Vec<Option<String>> = ids.by_ref().take(chunk.len()).collect();
-                    let records = self.pool.install(|| {
-                        chunk
-                            .par_iter()
-                            .zip(ids)
-                            .map(|(text, id)| one(&self.inner, (*text).to_owned(), id))
-                            .collect::<transnorm::Result<Vec<_>>>()
-                    });
-                    let failed = records.is_err();
-                    if tx.send(records).is_err() || failed {
-                        return;
+                let next = std::sync::atomic::AtomicUsize::new(0);
+                self.pool.scope(|s| {
+                    for _ in 0..self.pool.current_num_threads() {
+                        let (tx, next) = (tx.clone(), &next);
+                        s.spawn(move |_| loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if i >= n {
+                                return;
+                            }
+                            let doc = one(&self.inner, strs[i].to_owned(), ids[i].clone());
+                            if tx.send((i, doc)).is_err() {
+                                return; // the converter stopped on an error
+                            }
+                        });
                     }
-                }
+                });
             });
+            // Documents that arrived ahead of their turn.
+            let mut early: std::collections::BTreeMap<usize, Document> = Default::default();
             let mut rx = rx;
-            loop {
-                // Wait without the GIL (a Receiver is not Sync: it goes in and comes back).
-                let (next, back) = py.detach(move || (rx.recv(), rx));
-                rx = back;
-                let Ok(records) = next else {
-                    return Ok(()); // every chunk is in
+            while out.len() < n {
+                let doc = match early.remove(&out.len()) {
+                    Some(doc) => doc,
+                    None => {
+                        // Wait without the GIL (a Receiver is not Sync: it goes in and back).
+                        let (got, back) = py.detach(move || (rx.recv(), rx));
+                        rx = back;
+                        let Ok((i, doc)) = got else {
+                            break; // the workers are gone
+                        };
+                        let doc = doc.map_err(err)?;
+                        if i != out.len() {
+                            early.insert(i, doc);
+                            continue;
+                        }
+                        doc
+                    }
                 };
-                let records = records.map_err(err)?;
-                for doc in &records {
-                    let src = (doc.src(), &texts[out.len()]);
-                    out.push(convert.convert(&DocsRecord::new(doc), Some(src))?.unbind());
-                }
+                let src = (doc.src(), &texts[out.len()]);
+                out.push(convert.convert(&DocsRecord::new(&doc), Some(src))?.unbind());
             }
+            Ok(())
         })?;
         Ok(out)
     }
