@@ -282,6 +282,12 @@ impl Pipeline {
             }
             Ok(())
         })?;
+        if out.len() != texts.len() {
+            // Only a worker that panicked sends nothing, and the scope then panics first.
+            return Err(TransnormError::new_err(
+                "a worker stopped before the batch was done",
+            ));
+        }
         Ok(out)
     }
 
