@@ -67,15 +67,7 @@ struct GlossaryContext {
 
 impl GlossaryContext {
     fn data(&self) -> transnorm::Result<DataSet> {
-        let mut data = if self.no_default_glossaries {
-            DataSet::default()
-        } else {
-            DataSet::defaults()
-        };
-        for p in &self.glossary {
-            data.add_path(p)?;
-        }
-        Ok(data)
+        DataSet::load(!self.no_default_glossaries, &self.glossary)
     }
 }
 

@@ -72,14 +72,7 @@ impl Pipeline {
     /// # Errors
     /// Any glossary or rule problem, named by file and line; an unknown language code.
     pub fn new(opts: &Options) -> Result<Self> {
-        let mut data = if opts.default_glossaries {
-            DataSet::defaults()
-        } else {
-            DataSet::default()
-        };
-        for path in &opts.glossaries {
-            data.add_path(path)?;
-        }
+        let data = DataSet::load(opts.default_glossaries, &opts.glossaries)?;
         Self::with_data(&data, opts)
     }
 

@@ -25,7 +25,7 @@ pub mod lint;
 pub mod names;
 pub mod translit;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -109,6 +109,23 @@ impl DataSet {
             })
             .collect();
         DataSet { files }
+    }
+
+    /// The embedded defaults (when `defaults` is set) and then the user files or folders of
+    /// `paths`, whose rows override them: the data a pipeline or a glossary command works on.
+    ///
+    /// # Errors
+    /// As [`DataSet::add_path`].
+    pub fn load(defaults: bool, paths: &[PathBuf]) -> Result<Self> {
+        let mut data = if defaults {
+            DataSet::defaults()
+        } else {
+            DataSet::default()
+        };
+        for path in paths {
+            data.add_path(path)?;
+        }
+        Ok(data)
     }
 
     /// Adds a user file or folder (walked in sorted order).
