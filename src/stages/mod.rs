@@ -31,10 +31,14 @@ pub trait Stage: Send + Sync + std::fmt::Debug {
 /// Whether `text[a..b]` stands as whole words: the characters around it are not letters,
 /// digits or combining marks (by Unicode, not ASCII: "Erevanè" does not contain "Erevan").
 pub(crate) fn is_whole_word(text: &str, a: usize, b: usize) -> bool {
-    let word = |c: char| c.is_alphanumeric() || is_mark(c);
-    let before = text[..a].chars().next_back().is_some_and(word);
-    let after = text[b..].chars().next().is_some_and(word);
+    let before = text[..a].chars().next_back().is_some_and(is_word_char);
+    let after = text[b..].chars().next().is_some_and(is_word_char);
     !before && !after
+}
+
+/// A character words are made of: a letter, a digit or a combining mark.
+pub(crate) fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_mark(c)
 }
 
 /// Whether `c` is a space other than the plain one: no-break, thin, ideographic ... (what
