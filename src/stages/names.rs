@@ -28,6 +28,7 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -103,7 +104,7 @@ const MEMO_MAX: usize = 50_000;
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// The memo of one `Names` instance: its id and word -> key.
-type WordKeys = (u64, FxHashMap<Box<str>, Box<str>>);
+type WordKeys = (u64, FxHashMap<Box<str>, Rc<str>>);
 
 thread_local! {
     /// Word -> transliteration key for the `Names` instance whose id is `.0`. Capitalized
@@ -115,6 +116,36 @@ thread_local! {
 
 fn is_cyrillic(s: &str) -> bool {
     s.chars().any(|c| matches!(c as u32, 0x0400..=0x04FF))
+}
+
+/// Whether `s` starts with an upper-case letter.
+fn starts_capital(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => s.chars().next().is_some_and(char::is_uppercase),
+    }
+}
+
+/// The first word (maximal run of letters and digits) in `text[from..end]`, if any.
+fn next_word(text: &str, from: usize, end: usize) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut start = None;
+    let mut i = from;
+    while i < end {
+        let (word, len) = if bytes[i].is_ascii() {
+            (bytes[i].is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        match (word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => return Some(s..i),
+            _ => {}
+        }
+        i += len;
+    }
+    start.map(|s| s..end)
 }
 
 fn title_case(s: &str) -> String {
@@ -263,26 +294,6 @@ impl Names {
         lang: &str,
         taken: &[Range<usize>],
     ) -> Vec<(Range<usize>, usize)> {
-        // Words: maximal runs of letters, digits and apostrophes inside a word.
-        let seg = &text[range.clone()];
-        let mut words: Vec<Range<usize>> = Vec::new();
-        let mut start = None;
-        for (i, c) in seg.char_indices() {
-            if c.is_alphanumeric() {
-                start.get_or_insert(i);
-            } else if let Some(s) = start.take() {
-                words.push(range.start + s..range.start + i);
-            }
-        }
-        if let Some(s) = start {
-            words.push(range.start + s..range.end);
-        }
-        let capital = |w: &Range<usize>| {
-            text[w.clone()]
-                .chars()
-                .next()
-                .is_some_and(char::is_uppercase)
-        };
         // A candidate may take in whole glossary matches ("Kamchybek Tashiyev" around
         // "Tashiyev"), never cut through one.
         let free = |r: &Range<usize>| {
@@ -292,48 +303,47 @@ impl Names {
                 overlaps && !inside
             })
         };
-        // Each word's key, computed when first needed.
-        let mut word_keys: Vec<Option<String>> = vec![None; words.len()];
-        let mut key_of = |j: usize| -> String {
-            word_keys[j]
-                .get_or_insert_with(|| self.word_key(&text[words[j].clone()]))
-                .clone()
-        };
+        let capital = |w: &Range<usize>| starts_capital(&text[w.clone()]);
         let mut out = Vec::new();
-        let mut i = 0;
-        while i < words.len() {
-            let mut found = None;
-            if capital(&words[i]) {
-                let head = self.heads.contains(&key_of(i));
-                let cyrillic = is_cyrillic(&text[words[i].clone()]);
-                for n in (1..=3).rev() {
-                    if !(head || (n == 1 && cyrillic)) {
-                        continue;
+        let mut at = range.start;
+        while let Some(first) = next_word(text, at, range.end) {
+            at = first.end;
+            if !capital(&first) {
+                continue;
+            }
+            let head = self.heads.contains(&*self.word_key(&text[first.clone()]));
+            if !head && !is_cyrillic(&text[first.clone()]) {
+                continue;
+            }
+            // Up to three capitalized words joined by single spaces or hyphens; a name of
+            // several words must start with a key's first word.
+            let mut group = [first.clone(), 0..0, 0..0];
+            let mut len = 1;
+            while head && len < 3 {
+                let last = group[len - 1].end;
+                match next_word(text, last, range.end) {
+                    Some(w) if matches!(&text[last..w.start], " " | "-") && capital(&w) => {
+                        group[len] = w;
+                        len += 1;
                     }
-                    let Some(last) = words.get(i + n - 1) else {
-                        continue;
-                    };
-                    let r = words[i].start..last.end;
-                    let joined = words[i..i + n].windows(2).all(|w| {
-                        let gap = &text[w[0].end..w[1].start];
-                        (gap == " " || gap == "-") && capital(&w[1])
-                    });
-                    if !joined || !free(&r) {
-                        continue;
-                    }
-                    let key = (i..i + n).map(&mut key_of).collect::<Vec<_>>().join(" ");
-                    if let Some(v) = self.key_match(&text[r.clone()], &key, lang) {
-                        found = Some((r, v, n));
-                        break;
-                    }
+                    _ => break,
                 }
             }
-            match found {
-                Some((r, v, n)) => {
-                    out.push((r, v));
-                    i += n;
+            for n in (1..=len).rev() {
+                let r = first.start..group[n - 1].end;
+                if !free(&r) {
+                    continue;
                 }
-                None => i += 1,
+                let key = group[..n]
+                    .iter()
+                    .map(|w| self.word_key(&text[w.clone()]))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if let Some(v) = self.key_match(&text[r.clone()], &key, lang) {
+                    at = r.end;
+                    out.push((r, v));
+                    break;
+                }
             }
         }
         out
@@ -371,7 +381,7 @@ impl Names {
     }
 
     /// The transliteration key of one word, through the per-thread memo.
-    fn word_key(&self, word: &str) -> String {
+    fn word_key(&self, word: &str) -> Rc<str> {
         WORD_KEYS.with(|memo| {
             let mut memo = memo.borrow_mut();
             if memo.0 != self.id || memo.1.len() >= MEMO_MAX {
@@ -379,10 +389,10 @@ impl Names {
                 memo.0 = self.id;
             }
             if let Some(k) = memo.1.get(word) {
-                return k.to_string();
+                return Rc::clone(k);
             }
-            let k = self.keyer.key(word);
-            memo.1.insert(word.into(), k.as_str().into());
+            let k: Rc<str> = self.keyer.key(word).into();
+            memo.1.insert(word.into(), Rc::clone(&k));
             k
         })
     }
