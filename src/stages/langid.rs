@@ -30,6 +30,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use whatlang::Script;
 
 use crate::document::{Document, LangCode, UND};
@@ -187,7 +188,7 @@ pub struct ScriptFirst {
     /// Every letter some fact names: the only ones worth counting.
     fact_letters: std::collections::HashSet<char>,
     /// Common words, and the languages whose lists have them.
-    words: HashMap<String, Vec<LangCode>>,
+    words: FxHashMap<String, Vec<LangCode>>,
 }
 
 /// `never`: a text with one of the letters is not in the language; `needs`: a text of some
@@ -254,7 +255,7 @@ impl ScriptFirst {
             .filter(|l| script_of(*l) == Some(Script::Cyrillic))
             .collect();
         let mut letters = Vec::new();
-        let mut words: HashMap<String, Vec<LangCode>> = HashMap::new();
+        let mut words: FxHashMap<String, Vec<LangCode>> = FxHashMap::default();
         for f in lists().filter(|f| f.stem() != "languages") {
             if f.stem() == "letters" {
                 for (n, line) in f.lines() {
@@ -301,6 +302,26 @@ impl ScriptFirst {
         })
     }
 
+    /// For each word of `text` (a run of letters), the languages whose common words have it.
+    fn word_langs<'s>(
+        &'s self,
+        text: &'s str,
+    ) -> impl Iterator<Item = Option<&'s [LangCode]>> + 's {
+        let mut lower = String::new();
+        text.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .map(move |w| {
+                lower.clear();
+                if w.is_ascii() {
+                    lower.push_str(w);
+                    lower.make_ascii_lowercase();
+                } else {
+                    lower.extend(w.chars().flat_map(char::to_lowercase));
+                }
+                self.words.get(&lower).map(Vec::as_slice)
+            })
+    }
+
     /// Common-word evidence: each word scores for the languages whose lists have it, shared
     /// words less. The best of `among` when it clearly leads.
     fn by_words(&self, text: &str, among: impl Fn(LangCode) -> bool) -> Option<(LangCode, f64)> {
@@ -320,12 +341,9 @@ impl ScriptFirst {
     ) -> (Vec<(LangCode, f64)>, usize) {
         let mut scores: HashMap<LangCode, f64> = HashMap::new();
         let mut n = 0;
-        for w in text
-            .split(|c: char| !c.is_alphabetic())
-            .filter(|w| !w.is_empty())
-        {
+        for langs in self.word_langs(text) {
             n += 1;
-            if let Some(langs) = self.words.get(&w.to_lowercase()) {
+            if let Some(langs) = langs {
                 for l in langs {
                     *scores.entry(l).or_default() += 1.0 / langs.len() as f64;
                 }
@@ -428,12 +446,9 @@ impl ScriptFirst {
         if self.allows(KYRGYZ) {
             // No Kyrgyz letters: Kyrgyz words, and no Russian ones, still tell.
             let (mut ky_hits, mut ru_hits, mut words) = (0u32, 0u32, 0u32);
-            for w in text
-                .split(|c: char| !c.is_alphabetic())
-                .filter(|w| !w.is_empty())
-            {
+            for langs in self.word_langs(text) {
                 words += 1;
-                if let Some(langs) = self.words.get(&w.to_lowercase()) {
+                if let Some(langs) = langs {
                     ky_hits += u32::from(langs.contains(&KYRGYZ));
                     ru_hits += u32::from(langs.contains(&"ru"));
                 }
@@ -457,16 +472,8 @@ fn script_of(lang: whatlang::Lang) -> Option<Script> {
 impl Detector for ScriptFirst {
     fn speaks(&self, text: &str, lang: LangCode) -> bool {
         let mut hits = 0;
-        for w in text
-            .split(|c: char| !c.is_alphabetic())
-            .filter(|w| !w.is_empty())
-        {
-            let w = w.to_lowercase();
-            if self
-                .words
-                .get(&w)
-                .is_some_and(|langs| langs.len() == 1 && langs[0] == lang)
-            {
+        for langs in self.word_langs(text) {
+            if langs.is_some_and(|langs| langs == [lang]) {
                 hits += 1;
                 if hits >= 3 {
                     return true;
@@ -477,7 +484,7 @@ impl Detector for ScriptFirst {
     }
 
     fn detect(&self, text: &str) -> Option<(LangCode, f64)> {
-        let script = whatlang::detect_script(text)?;
+        let script = script(text)?;
         if script == Script::Cyrillic {
             return self.cyrillic(text);
         }
@@ -514,7 +521,23 @@ const DECISIVE_WORDS: f64 = 12.0;
 
 /// Letters in `text` (counted up to `cap`).
 fn letters(text: &str, cap: usize) -> usize {
+    if text.is_ascii() {
+        let n = text.bytes().filter(u8::is_ascii_alphabetic).count();
+        return n.min(cap);
+    }
     text.chars().filter(|c| c.is_alphabetic()).take(cap).count()
+}
+
+/// The script of most of `text`'s letters, as whatlang tells it; `None` without letters.
+/// ASCII text with a letter is Latin, without asking.
+fn script(text: &str) -> Option<Script> {
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .any(|b| b.is_ascii_alphabetic())
+            .then_some(Script::Latin);
+    }
+    whatlang::detect_script(text)
 }
 
 /// The first `max` bytes of `text`, cut at a char boundary.
@@ -587,7 +610,7 @@ impl SegmentLang {
         if n < MIN_LETTERS {
             return doc_lang;
         }
-        let script = whatlang::detect_script(text);
+        let script = script(text);
         let other_script = script.is_some() && script != doc_script;
         if !(other_script || doc_lang == UND || n >= SEGMENT_LETTERS) {
             return doc_lang;
@@ -612,7 +635,7 @@ impl Stage for SegmentLang {
 
     fn run(&self, doc: &mut Document) -> Result<()> {
         let text = doc.log.text();
-        let doc_script = whatlang::detect_script(sample(text, SAMPLE_BYTES));
+        let doc_script = script(sample(text, SAMPLE_BYTES));
         let map = doc.log.offsets();
         let langs: Vec<LangCode> = doc
             .segments
