@@ -8,6 +8,7 @@ pub mod hygiene;
 pub mod langid;
 pub mod mojibake;
 pub mod names;
+mod phrases;
 pub mod punct;
 pub mod segment;
 
