@@ -78,26 +78,27 @@ impl Hygiene {
         }
     }
 
-    /// Newlines, control characters, invisible characters and exotic spaces: one pass.
+    /// Newlines, control characters, invisible characters and exotic spaces: one pass over
+    /// the bytes that can start one of them.
     fn characters(&self, text: &str) -> Vec<Replacement> {
         let mut reps = Vec::new();
         let bytes = text.as_bytes();
-        // Fast path: ASCII text without control characters needs nothing here.
-        if text.is_ascii()
-            && !bytes
-                .iter()
-                .any(|&b| b < 0x20 && b != b'\n' && b != b'\t' || b == 0x7f)
+        let mut at = 0;
+        while let Some(k) = bytes[at..]
+            .iter()
+            .position(|&b| may_start_character_edit(b))
         {
-            return reps;
-        }
-        let mut iter = text.char_indices().peekable();
-        let mut prev: Option<char> = None;
-        while let Some((i, c)) = iter.next() {
+            let i = at + k;
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
             let end = i + c.len_utf8();
-            let before = prev.replace(c);
+            at = end;
+            let before = text[..i].chars().next_back();
+            let next = text[end..].chars().next();
             let (to, rule) = match c {
                 '\r' => {
-                    if iter.peek().is_some_and(|&(_, n)| n == '\n') {
+                    if next == Some('\n') {
                         ("", 0) // the \n that follows stays
                     } else {
                         ("\n", 0)
@@ -108,11 +109,10 @@ impl Hygiene {
                 '\u{FEFF}' => ("", 2),
                 '\u{200B}' | '\u{2060}' | '\u{00AD}' => {
                     let inside = before.is_some_and(char::is_alphanumeric)
-                        && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+                        && next.is_some_and(char::is_alphanumeric);
                     if !inside {
                         continue;
                     }
-                    prev = before; // the word goes on across it
                     ("", 2)
                 }
                 c if self.fold_spaces && is_exotic_space(c) => (" ", 3),
@@ -179,6 +179,10 @@ impl Hygiene {
     fn blanks(&self, text: &str) -> Vec<Replacement> {
         let bytes = text.as_bytes();
         let mut reps = Vec::new();
+        if memchr::memchr(b'\t', bytes).is_none() && memchr::memmem::find(bytes, b"    ").is_none()
+        {
+            return reps; // no run of four blanks, no tab: nothing is layout
+        }
         let mut i = 0;
         while i < bytes.len() {
             if bytes[i] != b' ' && bytes[i] != b'\t' {
@@ -239,6 +243,13 @@ impl Stage for Hygiene {
         doc.apply(reps);
         Ok(())
     }
+}
+
+/// Whether a character starting with byte `b` may need an edit in [`Hygiene::characters`]:
+/// an ASCII control other than tab and newline, or the lead byte of a C1 control, U+00A0 or
+/// U+00AD (0xC2), U+1680 (0xE1), U+2000..U+206F (0xE2), U+3000 (0xE3) or U+FEFF (0xEF).
+fn may_start_character_edit(b: u8) -> bool {
+    (b < 0x20 && b != b'\n' && b != b'\t') || matches!(b, 0x7F | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
 }
 
 /// The byte ranges of `text` that may change under normalization: each starts at a starter
@@ -335,6 +346,20 @@ mod tests {
         assert_eq!(d.log.edits().len(), 2);
         assert_eq!(d.log.edits()[0].src, 3..6);
         assert_eq!(&*d.log.edits()[0].rule, "unicode:nfc");
+    }
+
+    #[test]
+    fn every_character_edit_starts_with_a_byte_the_scan_stops_at() {
+        for fold_spaces in [false, true] {
+            let h = Hygiene::new(Form::Nfc, fold_spaces);
+            for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+                let text = format!("a{c}b");
+                if !h.characters(&text).is_empty() {
+                    let lead = c.to_string().as_bytes()[0];
+                    assert!(may_start_character_edit(lead), "{c:?} {lead:#x}");
+                }
+            }
+        }
     }
 
     #[test]

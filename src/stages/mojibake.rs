@@ -70,6 +70,12 @@ fn high_byte(c: char) -> Option<u8> {
         .map(|i| 0x80 + i as u8)
 }
 
+/// Whether a character starting with byte `b` may be one [`high_byte`] knows: U+0080..U+00FF
+/// (0xC2, 0xC3), Œ œ Š š Ÿ Ž ž ƒ (0xC5, 0xC6), ˆ ˜ (0xCB), punctuation, € and ™ (0xE2).
+fn may_start_high(b: u8) -> bool {
+    matches!(b, 0xC2 | 0xC3 | 0xC5 | 0xC6 | 0xCB | 0xE2)
+}
+
 /// Whether `c` is a character UTF-8 mojibake plausibly stood for: letters of the common
 /// scripts, general punctuation, symbols; not IPA, combining marks, rare Latin or Cyrillic
 /// extensions, Hebrew points.
@@ -186,10 +192,18 @@ fn c1_as_cp1252(c: char) -> Option<char> {
 /// lone C1 controls, with what they stand for.
 fn round(text: &str) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some(&(_, c)) = chars.peek() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(k) = bytes[at..].iter().position(|&b| may_start_high(b)) {
+        let mut chars = text[at + k..]
+            .char_indices()
+            .map(|(i, c)| (at + k + i, c))
+            .peekable();
+        let Some(&(i, c)) = chars.peek() else {
+            break;
+        };
         if high_byte(c).is_none() {
-            chars.next();
+            at = i + c.len_utf8();
             continue;
         }
         // A maximal run of characters standing for bytes 0x80 and up: (offset, char, byte).
@@ -199,6 +213,8 @@ fn round(text: &str) -> Vec<(Range<usize>, String)> {
             run.push((i, d, b));
             chars.next();
         }
+        let last = run[run.len() - 1];
+        at = last.0 + last.1.len_utf8();
         let bytes: Vec<u8> = run.iter().map(|r| r.2).collect();
         let end_of = |k: usize| {
             run.get(k)
@@ -297,6 +313,15 @@ mod tests {
             fix("beaucoup parlé\u{85} Tu sais"),
             "beaucoup parlé… Tu sais"
         );
+    }
+
+    #[test]
+    fn every_high_byte_character_starts_with_a_byte_the_scan_stops_at() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if high_byte(c).is_some() {
+                assert!(may_start_high(c.to_string().as_bytes()[0]), "{c:?}");
+            }
+        }
     }
 
     #[test]

@@ -11,8 +11,8 @@
 //! with most letters in either case; there a search per word start costs more than one scan
 //! of a small DFA (criterion stage/artifacts 122 -> 74 MiB/s), so that stage scans.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, BuildError, Input, Match, MatchKind};
 use aho_corasick::StartKind;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, BuildError, Input, Match, MatchKind};
 
 use crate::stages::is_word_char;
 
@@ -93,13 +93,20 @@ mod tests {
             found(&["Toqaev", "Qasym Toqaev"], false, "XQasym Toqaev, Toqaev."),
             ["Toqaev", "Toqaev"]
         );
-        assert_eq!(found(&["erevan"], false, "Érevan éerevan (erevan"), ["erevan"]);
+        assert_eq!(
+            found(&["erevan"], false, "Érevan éerevan (erevan"),
+            ["erevan"]
+        );
     }
 
     #[test]
     fn longest_wins_and_case_folds_when_asked() {
         assert_eq!(
-            found(&["final", "final 12 months"], true, "The Final 12 months, final"),
+            found(
+                &["final", "final 12 months"],
+                true,
+                "The Final 12 months, final"
+            ),
             ["Final 12 months", "final"]
         );
         assert!(found(&["final"], false, "Final").is_empty());
