@@ -41,6 +41,8 @@ pub struct Artifacts {
     automaton: Option<AhoCorasick>,
     /// For each automaton pattern (a lower-cased phrase), the rules with that phrase.
     by_pattern: Vec<Vec<usize>>,
+    /// The languages some rule is for: segments in others are not searched.
+    langs: Vec<String>,
     threshold: f64,
 }
 
@@ -77,11 +79,15 @@ impl Artifacts {
                     .map_err(|e| Error::Config(format!("artifact automaton: {e}")))?,
             )
         };
+        let mut langs: Vec<String> = rules.iter().map(|r| r.lang.clone()).collect();
+        langs.sort();
+        langs.dedup();
         Ok(Artifacts {
             mode,
             rules,
             automaton,
             by_pattern,
+            langs,
             threshold,
         })
     }
@@ -91,8 +97,7 @@ impl Artifacts {
         if rule.lang != lang {
             return false;
         }
-        let found = &text[a..b];
-        if !(found == rule.phrase || found == capitalized(&rule.phrase)) {
+        if !written_as(&text[a..b], &rule.phrase) {
             return false;
         }
         rule.before.holds(token_before(&text[..a])) && rule.after.holds(token_after(&text[b..]))
@@ -127,6 +132,20 @@ fn token_after(s: &str) -> Option<&str> {
     }
 }
 
+/// Whether `found` is `phrase` as written, or with its first letter capitalized (what
+/// [`capitalized`] makes of it), without building either.
+fn written_as(found: &str, phrase: &str) -> bool {
+    if found == phrase {
+        return true;
+    }
+    let mut p = phrase.chars();
+    let Some(first) = p.next() else {
+        return false;
+    };
+    let mut f = found.chars();
+    first.to_uppercase().all(|u| f.next() == Some(u)) && f.as_str() == p.as_str()
+}
+
 fn capitalized(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -152,12 +171,16 @@ impl Stage for Artifacts {
         for _ in 0..MAX_PASSES {
             let hits = self.find(doc, ac);
             let spun = *spun.get_or_insert_with(|| {
-                let words = doc.text().split_whitespace().count().max(1);
                 let fingerprints = hits
                     .iter()
                     .filter(|h| self.rules[h.2].gate == Gate::Always)
                     .count();
-                let score = fingerprints as f64 * 1000.0 / words as f64;
+                let score = if fingerprints == 0 {
+                    0.0
+                } else {
+                    let words = doc.text().split_whitespace().count().max(1);
+                    fingerprints as f64 * 1000.0 / words as f64
+                };
                 doc.scores.insert(SCORE, (score * 100.0).round() / 100.0);
                 score >= self.threshold
             });
@@ -218,6 +241,9 @@ impl Artifacts {
             .collect();
         let mut hits = Vec::new();
         for seg in &doc.segments {
+            if !self.langs.iter().any(|l| l == seg.lang) {
+                continue;
+            }
             let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
             for m in ac.find_iter(&text[range.clone()]) {
                 let (a, b) = (range.start + m.start(), range.start + m.end());
@@ -270,6 +296,21 @@ mod tests {
         "en,always,Collective Safety Treaty Group,Collective Security Treaty Organization,,\n\
         en,spun,folks,people,,\nen,always,12 months,year,the|this,\nen,spun,lower than,less than,,\n\
         en,always,However,But,,\"!,\"\nen,always,Round,Around,,#\n";
+
+    #[test]
+    fn phrases_match_as_written_or_capitalized() {
+        for (found, phrase, want) in [
+            ("final 12 months", "final 12 months", true),
+            ("Final 12 months", "final 12 months", true),
+            ("FINAL 12 months", "final 12 months", false),
+            ("Final 12 Months", "final 12 months", false),
+            ("final", "Final", false),
+            ("Éleveurs", "éleveurs", true),
+        ] {
+            assert_eq!(written_as(found, phrase), want, "{found} / {phrase}");
+            assert_eq!(found == phrase || found == capitalized(phrase), want);
+        }
+    }
 
     #[test]
     fn flag_mode_records_without_rewriting() {
