@@ -144,6 +144,40 @@ fn next_word(text: &str, from: usize, end: usize) -> Option<Range<usize>> {
     start.map(|s| s..end)
 }
 
+/// The first word in `text[from..range.end]` that starts with a capital letter; words are as
+/// [`next_word`] finds them in `text[range]`. Lower-case text is skipped without decoding.
+fn next_capital_word(text: &str, from: usize, range: &Range<usize>) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < range.end {
+        let b = bytes[i];
+        let len = if b.is_ascii() {
+            if !b.is_ascii_uppercase() {
+                i += 1;
+                continue;
+            }
+            1
+        } else {
+            let c = text[i..].chars().next()?;
+            if !c.is_uppercase() {
+                i += c.len_utf8();
+                continue;
+            }
+            c.len_utf8()
+        };
+        let inside = i > range.start
+            && text[range.start..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+        if !inside {
+            return next_word(text, i, range.end);
+        }
+        i += len;
+    }
+    None
+}
+
 fn title_case(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut start = true;
@@ -284,11 +318,8 @@ impl Names {
         let capital = |w: &Range<usize>| starts_capital(&text[w.clone()]);
         let mut out = Vec::new();
         let mut at = range.start;
-        while let Some(first) = next_word(text, at, range.end) {
+        while let Some(first) = next_capital_word(text, at, &range) {
             at = first.end;
-            if !capital(&first) {
-                continue;
-            }
             let head = self.heads.contains(&*self.word_key(&text[first.clone()]));
             if !head && !is_cyrillic(&text[first.clone()]) {
                 continue;
