@@ -529,15 +529,32 @@ fn letters(text: &str, cap: usize) -> usize {
 }
 
 /// The script of most of `text`'s letters, as whatlang tells it; `None` without letters.
-/// ASCII text with a letter is Latin, without asking.
+/// whatlang counts ASCII letters as Latin and general punctuation (U+2000..U+206F: curly
+/// quotes, dashes, ellipsis) as no script's, so text of nothing else is Latin if it has a
+/// letter, without asking: most English news.
 fn script(text: &str) -> Option<Script> {
-    if text.is_ascii() {
+    if only_ascii_and_punctuation(text.as_bytes()) {
         return text
             .bytes()
             .any(|b| b.is_ascii_alphabetic())
             .then_some(Script::Latin);
     }
     whatlang::detect_script(text)
+}
+
+/// Whether `bytes` (UTF-8) holds only ASCII and characters U+2000..U+206F (E2 80 xx, E2 81
+/// 80..AF).
+fn only_ascii_and_punctuation(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(k) = bytes[i..].iter().position(|b| !b.is_ascii()) {
+        i += k;
+        match bytes[i..] {
+            [0xE2, 0x80, _, ..] => i += 3,
+            [0xE2, 0x81, c, ..] if c <= 0xAF => i += 3,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// The first `max` bytes of `text`, cut at a char boundary.
@@ -658,6 +675,26 @@ mod tests {
 
     fn detector() -> ScriptFirst {
         ScriptFirst::new(&DataSet::defaults(), &[]).unwrap()
+    }
+
+    #[test]
+    fn script_agrees_with_whatlang() {
+        for text in [
+            "Hello world",
+            "It\u{2019}s \u{201C}here\u{201D} \u{2014} now\u{2026}",
+            "1234 \u{2013} 5678",
+            "\u{2019}",
+            "caf\u{e9} \u{2019}",
+            "\u{2070}abc",
+            "\u{206F}abc",
+            "\u{041F}\u{0440}\u{0438}\u{0432}\u{0435}\u{0442} \u{2014} hi",
+            "abc \u{3001}\u{3002}",
+        ] {
+            assert_eq!(script(text), whatlang::detect_script(text), "{text:?}");
+        }
+        assert!(only_ascii_and_punctuation("a\u{2019}b\u{206F}".as_bytes()));
+        assert!(!only_ascii_and_punctuation("a\u{2070}".as_bytes()));
+        assert!(!only_ascii_and_punctuation("caf\u{e9}".as_bytes()));
     }
 
     #[test]
