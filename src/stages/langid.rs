@@ -521,11 +521,23 @@ const DECISIVE_WORDS: f64 = 12.0;
 
 /// Letters in `text` (counted up to `cap`).
 fn letters(text: &str, cap: usize) -> usize {
-    if text.is_ascii() {
-        let n = text.bytes().filter(u8::is_ascii_alphabetic).count();
-        return n.min(cap);
+    let bytes = text.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while i < bytes.len() && n < cap {
+        let b = bytes[i];
+        if b.is_ascii() {
+            n += usize::from(b.is_ascii_alphabetic());
+            i += 1;
+        } else {
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            n += usize::from(c.is_alphabetic());
+            i += c.len_utf8();
+        }
     }
-    text.chars().filter(|c| c.is_alphabetic()).take(cap).count()
+    n
 }
 
 /// The script of most of `text`'s letters, as whatlang tells it; `None` without letters.
