@@ -11,8 +11,9 @@
 //! with most letters in either case; there a search per word start costs more than one scan
 //! of a small DFA (criterion stage/artifacts 122 -> 74 MiB/s), so that stage scans.
 
-use aho_corasick::StartKind;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, BuildError, Input, Match, MatchKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickKind, Anchored, BuildError, Input, Match, MatchKind, StartKind,
+};
 
 use crate::stages::is_word_char;
 
