@@ -52,10 +52,9 @@ fn language_id_on_five_sentence_documents_and_single_sentences() {
 fn segmentation_recovers_joined_sentences() {
     let Some(dir) = flores() else { return };
     for s in eval::segmentation(&dir, &Segmenter::new(&DataSet::defaults())).unwrap() {
-        // The floor we reach: 97.6% (German, whose misses are lines ending in ".x" or with no
-        // final punctuation in the data) to 99.8%.
+        // The bar: 98% in every language (measured: 98.2% English to 99.8%).
         assert!(
-            s.recovered * 1000 >= s.sentences * 975,
+            s.recovered * 100 >= s.sentences * 98,
             "{}: {}/{} lines",
             s.lang,
             s.recovered,

@@ -3,7 +3,8 @@
 //! A paragraph is a non-blank line of the cleaned text (scraped news puts one paragraph per
 //! line). Within it, a sentence ends after `.`, `!`, `?`, `…` or the Armenian `։` (and `:`,
 //! which Armenian text often types for it), with any closing quotes or brackets after them
-//! (French puts a space before `»`), when whitespace follows and the next word starts with a
+//! (French puts a space before `»`) and any footnote marker glued to them ("said.[3]"),
+//! when whitespace follows and the next word starts with a
 //! capital letter, a digit, or an opening quote or bracket, except after an abbreviation of the
 //! document's language
 //! (`glossaries/abbreviations/<lang>.txt`), a single capital initial ("A. Lukashenko") or a
@@ -77,6 +78,10 @@ impl Segmenter {
             {
                 m += 2;
             }
+            // A reference marker glued to the sentence's end: "said.[3] Next", "said.¹ Next".
+            if let Some(len) = glued_marker(&chars[m..], || plain_word(&para[..i])) {
+                m += len;
+            }
             let end = chars.get(m).map_or(para.len(), |&(j, _)| j);
             let mut n = m;
             while n < chars.len() && chars[n].1.is_whitespace() {
@@ -123,6 +128,41 @@ impl Segmenter {
         }
         abbr.contains(word) || abbr.contains(&word.to_lowercase())
     }
+}
+
+const SUPERSCRIPT_DIGITS: &[char] = &['¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '⁰'];
+
+/// The length in characters of a footnote or reference marker at the start of `rest`, when
+/// whitespace follows it: `[12]`, `[a]`, superscript digits, and, after a plain word
+/// (`after_plain_word`), one or two digits or one lower-case letter ("deutet.x Viele", a stray
+/// key typed after the period). Anything else glued to a terminal ("example.com", "2.5",
+/// "z.B.") is not a marker.
+fn glued_marker(rest: &[(usize, char)], after_plain_word: impl Fn() -> bool) -> Option<usize> {
+    let len = rest.iter().take_while(|(_, c)| !c.is_whitespace()).count();
+    if len == 0 || len > 5 || len == rest.len() {
+        return None; // nothing glued, longer than "[123]", or nothing after it
+    }
+    let marker: Vec<char> = rest[..len].iter().map(|&(_, c)| c).collect();
+    let shape = match marker.as_slice() {
+        ['[', inner @ .., ']'] => {
+            (1..=3).contains(&inner.len()) && inner.iter().all(|c| c.is_alphanumeric())
+        }
+        m if m.iter().all(|c| SUPERSCRIPT_DIGITS.contains(c)) => m.len() <= 3,
+        [c] if c.is_lowercase() => after_plain_word(),
+        m if m.len() <= 2 && m.iter().all(char::is_ascii_digit) => after_plain_word(),
+        _ => false,
+    };
+    shape.then_some(len)
+}
+
+/// Whether `before` ends in a word of at least three letters and nothing else: a sentence's
+/// last word, not a number, an initial or a dotted abbreviation.
+fn plain_word(before: &str) -> bool {
+    let word = before
+        .rsplit(|c: char| c.is_whitespace() || OPENERS.contains(&c))
+        .next()
+        .unwrap_or("");
+    word.chars().count() >= 3 && word.chars().all(char::is_alphabetic)
 }
 
 impl Stage for Segmenter {
@@ -268,6 +308,51 @@ mod tests {
         ];
         for (lang, text, want) in cases {
             assert_eq!(split_in(text, lang), *want, "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn reference_markers_glued_to_a_sentence_end_stay_with_it() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "en",
+                "It was said.[3] Then more.",
+                &["It was said.[3]", "Then more."],
+            ),
+            (
+                "en",
+                "It was said.[a] Then more.",
+                &["It was said.[a]", "Then more."],
+            ),
+            (
+                "en",
+                "It was said.¹² Then more.",
+                &["It was said.¹²", "Then more."],
+            ),
+            (
+                "en",
+                "He left Minsk.4 The talks",
+                &["He left Minsk.4", "The talks"],
+            ),
+            (
+                "de",
+                "Das richtig deutet.x Viele beobachtete",
+                &["Das richtig deutet.x", "Viele beobachtete"],
+            ),
+        ];
+        for (lang, text, want) in cases {
+            assert_eq!(split_in(text, lang), *want, "{lang}: {text}");
+        }
+        // Not markers: numbers, domains, abbreviations and initials keep their old reading.
+        for text in [
+            "Growth was 2.5 Percent higher.",
+            "Visit example.com Today.",
+            "See p.4 Below and z.B.x Here.",
+            "In 2019.12 Experts met.",
+            "The code.js File and A.b Test.",
+            "He bought shares.xyz Later.",
+        ] {
+            assert_eq!(split(text), [text], "{text}");
         }
     }
 
