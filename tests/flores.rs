@@ -30,9 +30,9 @@ fn language_id_on_five_sentence_documents_and_single_sentences() {
     for s in eval::langid(&dir, &detector).unwrap() {
         let (n, right) = s.docs;
         assert!(right * 100 >= n * 99, "{}: {right}/{n} documents", s.lang);
-        // Never below raw whatlang on single sentences; above it where whatlang errs.
+        // Above raw whatlang on single sentences wherever whatlang errs.
         assert!(
-            s.sentences.1 >= s.whatlang_sentences,
+            s.sentences.1 > s.whatlang_sentences || s.sentences.1 == s.sentences.0,
             "{}: {} < whatlang {}",
             s.lang,
             s.sentences.1,

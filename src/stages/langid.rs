@@ -14,10 +14,11 @@
 //!   Otherwise whatlang chooses among the Cyrillic candidates (Russian, Ukrainian, Belarusian,
 //!   Bulgarian ...).
 //! - Other scripts go to whatlang, restricted to the candidates.
-//! - whatlang's answer is checked against letter facts (`glossaries/langid/letters.txt`:
-//!   Bulgarian never writes ы, Azerbaijani needs ə ...); an answer they rule out is asked again
-//!   without it. When whatlang is unsure, the common words of the candidates
-//!   (`glossaries/langid/<lang>.txt`) decide if one language clearly leads.
+//! - whatlang chooses only among the candidates the letter facts leave
+//!   (`glossaries/langid/letters.txt`: Bulgarian never writes ы, Azerbaijani needs ə ...): two
+//!   letters a language never writes rule it out, one only when another candidate has none.
+//!   When whatlang is unsure, the common words of the candidates (`glossaries/langid/<lang>.txt`)
+//!   decide if one language clearly leads.
 //!
 //! whatlang runs on a bounded sample (its cost is per call and per byte; the first couple of
 //! kilobytes decide a news article). Too short or too uncertain a text is `und`: a wrong
@@ -355,21 +356,55 @@ impl ScriptFirst {
         (ranked, n)
     }
 
-    /// Whether the letter facts rule `lang` out for a text with these letter counts. A
-    /// `never` letter must occur twice: one foreign name is not enough.
-    fn ruled_out(&self, lang: LangCode, counts: &HashMap<char, usize>, letters: usize) -> bool {
-        self.letters.iter().filter(|f| f.lang == lang).any(|f| {
+    /// How many letters of `lang`'s `never` facts the text has (`None`: the language has no
+    /// such fact), and whether a `needs` fact rules it out.
+    fn fact_hits(
+        &self,
+        lang: LangCode,
+        counts: &HashMap<char, usize>,
+        letters: usize,
+    ) -> (Option<usize>, bool) {
+        let mut never = None;
+        let mut lacks = false;
+        for f in self.letters.iter().filter(|f| f.lang == lang) {
             let n: usize = f
                 .letters
                 .iter()
                 .map(|c| counts.get(c).copied().unwrap_or(0))
                 .sum();
             if f.needs {
-                letters >= NEEDS_LETTERS && n == 0
+                lacks |= letters >= NEEDS_LETTERS && n == 0;
             } else {
-                n >= 2
+                *never.get_or_insert(0) += n;
             }
-        })
+        }
+        (never, lacks)
+    }
+
+    /// The candidates the letter facts leave. A language is out when the text lacks letters
+    /// it needs, or has two of its `never` letters (one foreign name is not enough), or has one
+    /// while another candidate with `never` facts has none: "Це п'ята ... Мартеллі", with one
+    /// і, is Ukrainian rather than Bulgarian, and a Belarusian sentence quoting a Russian и
+    /// stays Belarusian when every other Cyrillic language is ruled out by more.
+    fn by_letters(
+        &self,
+        candidates: &[whatlang::Lang],
+        counts: &HashMap<char, usize>,
+        letters: usize,
+    ) -> Vec<whatlang::Lang> {
+        let hits: Vec<_> = candidates
+            .iter()
+            .map(|l| self.fact_hits(code_of(*l), counts, letters))
+            .collect();
+        let fewest = hits.iter().filter_map(|h| h.0).min();
+        candidates
+            .iter()
+            .zip(&hits)
+            .filter(|(_, (never, lacks))| {
+                !lacks && never.is_none_or(|n| n < 2 && (n == 0 || fewest != Some(0)))
+            })
+            .map(|(l, _)| *l)
+            .collect()
     }
 
     /// whatlang among `candidates`, checked against the letter facts and, when unsure,
@@ -382,23 +417,12 @@ impl ScriptFirst {
             }
         }
         let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-        let mut allowed: Vec<whatlang::Lang> = candidates
-            .iter()
-            .copied()
-            .filter(|l| !self.ruled_out(code_of(*l), &present, letters))
-            .collect();
-        let mut found = None;
-        for _ in 0..3 {
-            let info = whatlang::Detector::with_allowlist(allowed.clone()).detect(text)?;
-            let lang = code_of(info.lang());
-            if self.ruled_out(lang, &present, letters) {
-                allowed.retain(|l| *l != info.lang());
-                continue;
-            }
-            found = Some((lang, info.confidence()));
-            break;
+        let allowed = self.by_letters(candidates, &present, letters);
+        if allowed.is_empty() {
+            return None;
         }
-        let (lang, confidence) = found?;
+        let info = whatlang::Detector::with_allowlist(allowed.clone()).detect(text)?;
+        let (lang, confidence) = (code_of(info.lang()), info.confidence());
         if confidence < WORDS_DECIDE_BELOW {
             let allowed_codes: Vec<LangCode> = allowed.iter().map(|l| code_of(*l)).collect();
             if let Some(better) = self.by_words(text, |l| allowed_codes.contains(&l)) {
@@ -732,6 +756,34 @@ mod tests {
         ] {
             assert_eq!(identify(&d, text).0, want, "{text}");
         }
+    }
+
+    #[test]
+    fn one_never_letter_counts_only_beside_a_candidate_without_any() {
+        use whatlang::Lang::{Bel, Bul, Deu, Eng, Rus, Tur, Ukr};
+        let d = detector();
+        let left = |candidates: &[whatlang::Lang], letters: &[(char, usize)]| {
+            let counts: HashMap<char, usize> = letters.iter().copied().collect();
+            d.by_letters(candidates, &counts, 100)
+        };
+        let cyrillic = [Bul, Rus, Ukr, Bel];
+        // One і: Bulgarian and Russian never write it, Ukrainian may.
+        assert_eq!(left(&cyrillic, &[('і', 1)]), [Ukr, Bel]);
+        // A Belarusian text quoting a Russian и: every candidate breaks a fact, Belarusian least.
+        assert_eq!(left(&cyrillic, &[('и', 1), ('ў', 2), ('і', 2)]), [Bel]);
+        // Two letters rule a language out whatever the others do.
+        assert_eq!(left(&cyrillic, &[('ы', 2)]), [Rus, Bel]);
+        assert_eq!(left(&cyrillic, &[('ы', 2), ('и', 2)]), [Rus]);
+        // Languages without facts do not make one foreign letter decisive.
+        assert_eq!(left(&[Tur, Eng, Deu], &[('ä', 1)]), [Tur, Eng, Deu]);
+        assert_eq!(
+            identify(
+                &d,
+                "Це п'ята Тимчасова виборча рада Мартеллі за чотири роки."
+            )
+            .0,
+            "uk"
+        );
     }
 
     #[test]
