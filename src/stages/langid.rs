@@ -565,32 +565,34 @@ fn letters(text: &str, cap: usize) -> usize {
 }
 
 /// The script of most of `text`'s letters, as whatlang tells it; `None` without letters.
-/// whatlang counts ASCII letters as Latin and general punctuation (U+2000..U+206F: curly
-/// quotes, dashes, ellipsis) as no script's, so text of nothing else is Latin if it has a
-/// letter, without asking: most English news.
+/// whatlang counts ASCII letters and U+0080..U+02AF (Latin-1, Latin Extended, IPA) as Latin and
+/// general punctuation (U+2000..U+206F: curly quotes, dashes, ellipsis) as no script's, so
+/// text of nothing else is Latin if it has one of the former, without asking: most news in
+/// Latin script.
 fn script(text: &str) -> Option<Script> {
-    if only_ascii_and_punctuation(text.as_bytes()) {
-        return text
-            .bytes()
-            .any(|b| b.is_ascii_alphabetic())
-            .then_some(Script::Latin);
+    if let Some(latin) = only_latin_and_punctuation(text.as_bytes()) {
+        return (latin || text.bytes().any(|b| b.is_ascii_alphabetic())).then_some(Script::Latin);
     }
     whatlang::detect_script(text)
 }
 
-/// Whether `bytes` (UTF-8) holds only ASCII and characters U+2000..U+206F (E2 80 xx, E2 81
-/// 80..AF).
-fn only_ascii_and_punctuation(bytes: &[u8]) -> bool {
+/// For `bytes` (UTF-8) holding only ASCII, U+0080..U+02AF (lead bytes C2..C9, CA 80..AF) and
+/// U+2000..U+206F (E2 80 xx, E2 81 80..AF): whether a character of the second kind is among
+/// them. `None` when some other character is.
+fn only_latin_and_punctuation(bytes: &[u8]) -> Option<bool> {
+    let mut latin = false;
     let mut i = 0;
     while let Some(k) = bytes[i..].iter().position(|b| !b.is_ascii()) {
         i += k;
         match bytes[i..] {
+            [0xC2..=0xC9, ..] => (latin, i) = (true, i + 2),
+            [0xCA, c, ..] if c <= 0xAF => (latin, i) = (true, i + 2),
             [0xE2, 0x80, _, ..] => i += 3,
             [0xE2, 0x81, c, ..] if c <= 0xAF => i += 3,
-            _ => return false,
+            _ => return None,
         }
     }
-    true
+    Some(latin)
 }
 
 /// The first `max` bytes of `text`, cut at a char boundary.
@@ -715,22 +717,23 @@ mod tests {
 
     #[test]
     fn script_agrees_with_whatlang() {
-        for text in [
-            "Hello world",
-            "It\u{2019}s \u{201C}here\u{201D} \u{2014} now\u{2026}",
-            "1234 \u{2013} 5678",
-            "\u{2019}",
-            "caf\u{e9} \u{2019}",
-            "\u{2070}abc",
-            "\u{206F}abc",
-            "\u{041F}\u{0440}\u{0438}\u{0432}\u{0435}\u{0442} \u{2014} hi",
-            "abc \u{3001}\u{3002}",
-        ] {
-            assert_eq!(script(text), whatlang::detect_script(text), "{text:?}");
+        // Every character of the planes news uses, alone and beside others of each kind.
+        let chars = ('\0'..='\u{3000}').chain(['\u{1E00}', '\u{A720}', '\u{FF01}', '\u{1F600}']);
+        for c in chars {
+            for text in [
+                format!("{c}"),
+                format!("12 {c}"),
+                format!("abc{c}"),
+                format!("{c}\u{2019}\u{e9}"),
+                format!("{c}{c}{c} \u{41F}\u{440}"),
+            ] {
+                assert_eq!(script(&text), whatlang::detect_script(&text), "{text:?}");
+            }
         }
-        assert!(only_ascii_and_punctuation("a\u{2019}b\u{206F}".as_bytes()));
-        assert!(!only_ascii_and_punctuation("a\u{2070}".as_bytes()));
-        assert!(!only_ascii_and_punctuation("caf\u{e9}".as_bytes()));
+        assert_eq!(only_latin_and_punctuation("a\u{2019}b\u{206F}".as_bytes()), Some(false));
+        assert_eq!(only_latin_and_punctuation("caf\u{e9} \u{ab}".as_bytes()), Some(true));
+        assert_eq!(only_latin_and_punctuation("a\u{2070}".as_bytes()), None);
+        assert_eq!(only_latin_and_punctuation("a\u{2B0}".as_bytes()), None);
     }
 
     #[test]
