@@ -270,9 +270,20 @@ fn bad_glossary_rows_name_file_and_line() {
         .stderr(predicate::str::contains(
             "conflict2.csv:2: `Pashinian` is already mapped at conflict.csv:2",
         ));
+    std::fs::create_dir_all(dir.path().join("boilerplate")).unwrap();
+    write(
+        &dir.path().join("boilerplate/site.txt"),
+        b"# comment\nread more\nshare (on|\n",
+    );
+    transnorm(dir.path())
+        .args(["normalize", "--glossary", "boilerplate/site.txt"])
+        .write_stdin("")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("boilerplate/site.txt:3: bad pattern"));
     assert_eq!(
         listing(dir.path()),
-        ["conflict.csv", "conflict2.csv", "mine.csv"]
+        ["boilerplate", "conflict.csv", "conflict2.csv", "mine.csv"]
     );
 }
 

@@ -52,19 +52,11 @@ impl Boilerplate {
     /// A pattern that is not a valid regular expression, named by file and line.
     pub fn new(data: &DataSet) -> Result<Self> {
         let mut patterns = Vec::new();
-        let mut rules = Vec::new();
+        let mut places = Vec::new();
         for file in data.of(FileKind::Boilerplate) {
             for (line, pat) in file.lines() {
-                let anchored = format!("^(?:{pat})$");
-                if let Err(e) = Regex::new(&anchored) {
-                    return Err(Error::glossary(
-                        &file.path,
-                        line,
-                        format!("bad pattern: {e}"),
-                    ));
-                }
-                patterns.push(anchored);
-                rules.push(Arc::from(format!("{}:{line}", file.path)));
+                patterns.push(format!("^(?:{pat})$"));
+                places.push((&file.path, line));
             }
         }
         let set = RegexSetBuilder::new(&patterns)
@@ -74,7 +66,19 @@ impl Boilerplate {
             // with the default cache it gives up and the set runs 5x slower on the PikeVM.
             .dfa_size_limit(16 << 20)
             .build()
-            .map_err(|e| Error::Config(format!("boilerplate patterns: {e}")))?;
+            .map_err(|e| {
+                // Compiled one by one only now, to name the pattern at fault.
+                let bad = patterns.iter().zip(&places).find_map(|(p, (path, line))| {
+                    Regex::new(p).err().map(|e| {
+                        Error::glossary(path, *line, format!("bad pattern: {e}"))
+                    })
+                });
+                bad.unwrap_or_else(|| Error::Config(format!("boilerplate patterns: {e}")))
+            })?;
+        let rules = places
+            .iter()
+            .map(|(path, line)| Arc::from(format!("{path}:{line}")))
+            .collect();
         let roles = data
             .of(FileKind::Bylines)
             .flat_map(|f| f.lines().map(|(_, l)| l.to_lowercase()))
