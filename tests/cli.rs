@@ -280,7 +280,9 @@ fn bad_glossary_rows_name_file_and_line() {
         .write_stdin("")
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("boilerplate/site.txt:3: bad pattern"));
+        .stderr(predicate::str::contains(
+            "boilerplate/site.txt:3: bad pattern",
+        ));
     assert_eq!(
         listing(dir.path()),
         ["boilerplate", "conflict.csv", "conflict2.csv", "mine.csv"]

@@ -168,8 +168,11 @@ impl Stage for Artifacts {
         // -> "in the combat towards" -> "in the fight against"), so passes repeat until none
         // finds anything; the score comes from the first.
         let mut spun = None;
+        // Segments to search: all at first, then only those a repair touched and their
+        // neighbours (a repair's context may reach across a boundary); the others are unchanged.
+        let mut search = vec![true; doc.segments.len()];
         for _ in 0..MAX_PASSES {
-            let hits = self.find(doc, ac);
+            let hits = self.find(doc, ac, &search);
             let spun = *spun.get_or_insert_with(|| {
                 let fingerprints = hits
                     .iter()
@@ -217,6 +220,23 @@ impl Stage for Artifacts {
                 doc.flags = Some(flags);
                 break;
             }
+            let map = doc.log.offsets();
+            let touched: Vec<bool> = doc
+                .segments
+                .iter()
+                .map(|seg| {
+                    let (a, b) = (
+                        map.to_cur(seg.src.start, Bias::Start),
+                        map.to_cur(seg.src.end, Bias::End),
+                    );
+                    reps.iter().any(|r| r.range.start <= b && a <= r.range.end)
+                })
+                .collect();
+            for (i, s) in search.iter_mut().enumerate() {
+                *s = touched[i.saturating_sub(1)..(i + 2).min(touched.len())]
+                    .iter()
+                    .any(|&t| t);
+            }
             doc.apply(reps);
         }
         if self.mode == Mode::Flag && doc.flags.is_none() {
@@ -230,8 +250,14 @@ impl Stage for Artifacts {
 const MAX_PASSES: usize = 3;
 
 impl Artifacts {
-    /// Every rule match in the current text: (start, end, rule index), in order.
-    fn find(&self, doc: &Document, ac: &AhoCorasick) -> Vec<(usize, usize, usize)> {
+    /// Every rule match in the current text of the segments marked in `search`: (start, end,
+    /// rule index), in order.
+    fn find(
+        &self,
+        doc: &Document,
+        ac: &AhoCorasick,
+        search: &[bool],
+    ) -> Vec<(usize, usize, usize)> {
         let text = doc.text();
         let map = doc.log.offsets();
         let names: Vec<_> = doc
@@ -240,7 +266,7 @@ impl Artifacts {
             .map(|e| map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End))
             .collect();
         let mut hits = Vec::new();
-        for seg in &doc.segments {
+        for (seg, _) in doc.segments.iter().zip(search).filter(|(_, &s)| s) {
             if !self.langs.iter().any(|l| l == seg.lang) {
                 continue;
             }
@@ -296,6 +322,27 @@ mod tests {
         "en,always,Collective Safety Treaty Group,Collective Security Treaty Organization,,\n\
         en,spun,folks,people,,\nen,always,12 months,year,the|this,\nen,spun,lower than,less than,,\n\
         en,always,However,But,,\"!,\"\nen,always,Round,Around,,#\n";
+
+    #[test]
+    fn a_repair_that_uncovers_a_phrase_is_followed_by_another_pass() {
+        let a = stage(
+            "en,always,within the,in the,,\nen,always,the combat towards,the fight against,,\n",
+        );
+        let text = "Nothing here.\nThey joined within the combat towards terror.";
+        let mut d = Document::new("t", text);
+        for (src, para) in [(0..13, 0), (14..text.len(), 1)] {
+            d.segments.push(Segment {
+                src,
+                para,
+                lang: "en",
+            });
+        }
+        a.run(&mut d).unwrap();
+        assert_eq!(
+            d.text(),
+            "Nothing here.\nThey joined in the fight against terror."
+        );
+    }
 
     #[test]
     fn phrases_match_as_written_or_capitalized() {

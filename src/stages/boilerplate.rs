@@ -69,9 +69,9 @@ impl Boilerplate {
             .map_err(|e| {
                 // Compiled one by one only now, to name the pattern at fault.
                 let bad = patterns.iter().zip(&places).find_map(|(p, (path, line))| {
-                    Regex::new(p).err().map(|e| {
-                        Error::glossary(path, *line, format!("bad pattern: {e}"))
-                    })
+                    Regex::new(p)
+                        .err()
+                        .map(|e| Error::glossary(path, *line, format!("bad pattern: {e}")))
                 });
                 bad.unwrap_or_else(|| Error::Config(format!("boilerplate patterns: {e}")))
             })?;

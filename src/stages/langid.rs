@@ -730,8 +730,14 @@ mod tests {
                 assert_eq!(script(&text), whatlang::detect_script(&text), "{text:?}");
             }
         }
-        assert_eq!(only_latin_and_punctuation("a\u{2019}b\u{206F}".as_bytes()), Some(false));
-        assert_eq!(only_latin_and_punctuation("caf\u{e9} \u{ab}".as_bytes()), Some(true));
+        assert_eq!(
+            only_latin_and_punctuation("a\u{2019}b\u{206F}".as_bytes()),
+            Some(false)
+        );
+        assert_eq!(
+            only_latin_and_punctuation("caf\u{e9} \u{ab}".as_bytes()),
+            Some(true)
+        );
         assert_eq!(only_latin_and_punctuation("a\u{2070}".as_bytes()), None);
         assert_eq!(only_latin_and_punctuation("a\u{2B0}".as_bytes()), None);
     }
