@@ -2,5 +2,6 @@
 
 pub mod explain;
 pub mod input;
+mod json;
 pub mod output;
 pub mod sink;
