@@ -31,6 +31,12 @@ pub struct Segmenter {
 }
 
 const TERMINALS: &[char] = &['.', '!', '?', '…', '։', '。', '！', '？'];
+
+/// Whether `b` can start one of [`TERMINALS`]: the ASCII ones, or the lead byte of the others
+/// (E2 for `…`, D6 for `։`, E3 for `。`, EF for the full-width `！` and `？`).
+fn may_start_terminal(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?' | 0xE2 | 0xD6 | 0xE3 | 0xEF)
+}
 const CLOSERS: &[char] = &['"', '\'', '”', '“', '’', '»', ')', ']', '›'];
 const SPACED_CLOSERS: &[char] = &['»', '”'];
 const OPENERS: &[char] = &['"', '\'', '“', '‘', '«', '„', '(', '[', '¿', '¡', '‹'];
@@ -54,51 +60,53 @@ impl Segmenter {
     /// paragraph's end).
     pub fn sentence_ends(&self, para: &str, lang: &str) -> Vec<usize> {
         let abbr = self.abbreviations.get(lang).unwrap_or(&self.all);
-        let is_terminal = |c: char| TERMINALS.contains(&c) || (c == ':' && lang == "hy");
+        let colon = lang == "hy";
+        let is_terminal = |c: char| TERMINALS.contains(&c) || (c == ':' && colon);
+        let in_run = |c: char| is_terminal(c) || CLOSERS.contains(&c);
+        let len_while = |s: &str, f: &dyn Fn(char) -> bool| -> usize {
+            s.chars().take_while(|&c| f(c)).map(char::len_utf8).sum()
+        };
+        let bytes = para.as_bytes();
         let mut ends = Vec::new();
-        let chars: Vec<(usize, char)> = para.char_indices().collect();
         let mut k = 0;
-        while k < chars.len() {
-            let (i, c) = chars[k];
+        // From one byte that can start a terminal to the next; the rest is not decoded.
+        while let Some(off) = bytes[k..]
+            .iter()
+            .position(|&b| may_start_terminal(b) || (colon && b == b':'))
+        {
+            let i = k + off;
+            let c = para[i..].chars().next().expect("a character starts here");
+            k = i + c.len_utf8();
             if !is_terminal(c) {
-                k += 1;
                 continue;
             }
+            let single_period = c == '.' && para[k..].chars().next().is_none_or(|d| !in_run(d));
             // The run of terminals and closers.
-            let single_period = c == '.'
-                && chars
-                    .get(k + 1)
-                    .is_none_or(|&(_, d)| !is_terminal(d) && !CLOSERS.contains(&d));
-            let mut m = k + 1;
-            while m < chars.len() && (is_terminal(chars[m].1) || CLOSERS.contains(&chars[m].1)) {
-                m += 1;
-            }
+            let mut m = k + len_while(&para[k..], &in_run);
             // A closing quote after a space: « ... suffisant. »
-            if m + 1 < chars.len() && chars[m].1 == ' ' && SPACED_CLOSERS.contains(&chars[m + 1].1)
-            {
-                m += 2;
+            let mut after = para[m..].chars();
+            if let (Some(' '), Some(q)) = (after.next(), after.next()) {
+                if SPACED_CLOSERS.contains(&q) {
+                    m += 1 + q.len_utf8();
+                }
             }
             // A reference marker glued to the sentence's end: "said.[3] Next", "said.¹ Next".
-            if let Some(len) = glued_marker(&chars[m..], || plain_word(&para[..i])) {
+            if let Some(len) = glued_marker(&para[m..], || plain_word(&para[..i])) {
                 m += len;
             }
-            let end = chars.get(m).map_or(para.len(), |&(j, _)| j);
-            let mut n = m;
-            while n < chars.len() && chars[n].1.is_whitespace() {
-                n += 1;
-            }
+            let n = m + len_while(&para[m..], &char::is_whitespace);
             k = m;
-            if n == m || n == chars.len() {
-                continue; // no whitespace after, or the paragraph's end
-            }
-            let next = chars[n].1;
-            if !(next.is_uppercase() || next.is_ascii_digit() || OPENERS.contains(&next)) {
-                continue;
+            let Some(next) = para[n..].chars().next() else {
+                continue; // the paragraph's end
+            };
+            if n == m || !(next.is_uppercase() || next.is_ascii_digit() || OPENERS.contains(&next))
+            {
+                continue; // no whitespace after, or no sentence start
             }
             if single_period && self.is_abbreviation(&para[..i], abbr) {
                 continue;
             }
-            ends.push(end);
+            ends.push(m);
         }
         ends.push(para.trim_end().len());
         ends
@@ -132,18 +140,21 @@ impl Segmenter {
 
 const SUPERSCRIPT_DIGITS: &[char] = &['¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '⁰'];
 
-/// The length in characters of a footnote or reference marker at the start of `rest`, when
+/// The length in bytes of a footnote or reference marker at the start of `rest`, when
 /// whitespace follows it: `[12]`, `[a]`, superscript digits, and, after a plain word
 /// (`after_plain_word`), one or two digits or one lower-case letter ("deutet.x Viele", a stray
 /// key typed after the period). Anything else glued to a terminal ("example.com", "2.5",
 /// "z.B.") is not a marker.
-fn glued_marker(rest: &[(usize, char)], after_plain_word: impl Fn() -> bool) -> Option<usize> {
-    let len = rest.iter().take_while(|(_, c)| !c.is_whitespace()).count();
-    if len == 0 || len > 5 || len == rest.len() {
-        return None; // nothing glued, longer than "[123]", or nothing after it
+fn glued_marker(rest: &str, after_plain_word: impl Fn() -> bool) -> Option<usize> {
+    let len = rest.find(char::is_whitespace)?; // None: nothing after it
+    let mut buf = ['\0'; 5]; // no marker is longer than "[123]"
+    let mut n = 0;
+    for c in rest[..len].chars() {
+        *buf.get_mut(n)? = c;
+        n += 1;
     }
-    let marker: Vec<char> = rest[..len].iter().map(|&(_, c)| c).collect();
-    let shape = match marker.as_slice() {
+    let shape = match &buf[..n] {
+        [] => false,
         ['[', inner @ .., ']'] => {
             (1..=3).contains(&inner.len()) && inner.iter().all(|c| c.is_alphanumeric())
         }
@@ -308,6 +319,14 @@ mod tests {
         ];
         for (lang, text, want) in cases {
             assert_eq!(split_in(text, lang), *want, "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn every_terminal_starts_with_a_byte_the_scan_stops_at() {
+        for c in TERMINALS {
+            let mut buf = [0; 4];
+            assert!(may_start_terminal(c.encode_utf8(&mut buf).as_bytes()[0]), "{c}");
         }
     }
 
