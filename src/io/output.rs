@@ -260,6 +260,8 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
             let mut chars = Chars::new(doc.src());
             let views = segments(doc);
             out.segments = views.len();
+            // Each line holds its segment twice (src and text) besides the other fields.
+            out.main.reserve(2 * doc.src().len() + 160 * views.len());
             for v in views {
                 let mut tchars = Chars::new(&v.text);
                 let [a, b] = chars.span(&v.src);
