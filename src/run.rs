@@ -40,7 +40,9 @@ pub struct RunOptions {
     pub on_error: OnError,
     /// Worker threads; 0 for one per core.
     pub threads: usize,
-    /// A batch closes when its records reach this many bytes ...
+    /// A batch closes when its records reach this many bytes ... (2 MiB by default: a
+    /// batch's JSONL output is about six times its input, and five batches can be in flight,
+    /// so this sets most of the peak memory; 4 MiB peaked 20 MB higher at the same speed.)
     pub batch_bytes: usize,
     /// ... or this many records.
     pub batch_docs: usize,
@@ -52,7 +54,7 @@ impl Default for RunOptions {
             format: OutputFormat::Jsonl,
             on_error: OnError::Fail,
             threads: 0,
-            batch_bytes: 4 << 20,
+            batch_bytes: 2 << 20,
             batch_docs: 4096,
         }
     }

@@ -326,7 +326,10 @@ mod tests {
     fn every_terminal_starts_with_a_byte_the_scan_stops_at() {
         for c in TERMINALS {
             let mut buf = [0; 4];
-            assert!(may_start_terminal(c.encode_utf8(&mut buf).as_bytes()[0]), "{c}");
+            assert!(
+                may_start_terminal(c.encode_utf8(&mut buf).as_bytes()[0]),
+                "{c}"
+            );
         }
     }
 
