@@ -3,10 +3,9 @@
 //! A paragraph is a non-blank line of the cleaned text (scraped news puts one paragraph per
 //! line). Within it, a sentence ends after `.`, `!`, `?`, `…` or the Armenian `։` (and `:`,
 //! which Armenian text often types for it), with any closing quotes or brackets after them
-//! (French puts a space before `»`) and any footnote marker glued to them ("said.[3]"),
-//! when whitespace follows and the next word starts with a
-//! capital letter, a digit, or an opening quote or bracket, except after an abbreviation of the
-//! document's language
+//! (French puts a space before `»`) and any footnote marker glued to them ("said.[3]"), when
+//! whitespace follows and the next word starts with a capital letter, a digit, or an opening
+//! quote or bracket, except after an abbreviation of the document's language
 //! (`glossaries/abbreviations/<lang>.txt`), a single capital initial ("A. Lukashenko") or a
 //! dotted acronym ("U.S."). Segments never cross paragraphs.
 //!
@@ -31,15 +30,15 @@ pub struct Segmenter {
 }
 
 const TERMINALS: &[char] = &['.', '!', '?', '…', '։', '。', '！', '？'];
+const CLOSERS: &[char] = &['"', '\'', '”', '“', '’', '»', ')', ']', '›'];
+const SPACED_CLOSERS: &[char] = &['»', '”'];
+const OPENERS: &[char] = &['"', '\'', '“', '‘', '«', '„', '(', '[', '¿', '¡', '‹'];
 
 /// Whether `b` can start one of [`TERMINALS`]: the ASCII ones, or the lead byte of the others
 /// (E2 for `…`, D6 for `։`, E3 for `。`, EF for the full-width `！` and `？`).
 fn may_start_terminal(b: u8) -> bool {
     matches!(b, b'.' | b'!' | b'?' | 0xE2 | 0xD6 | 0xE3 | 0xEF)
 }
-const CLOSERS: &[char] = &['"', '\'', '”', '“', '’', '»', ')', ']', '›'];
-const SPACED_CLOSERS: &[char] = &['»', '”'];
-const OPENERS: &[char] = &['"', '\'', '“', '‘', '«', '„', '(', '[', '¿', '¡', '‹'];
 
 impl Segmenter {
     /// A segmenter with the abbreviation lists of `data`.
