@@ -2,6 +2,5 @@
 
 pub mod explain;
 pub mod input;
-mod json;
 pub mod output;
 pub mod sink;

@@ -18,7 +18,6 @@ use serde::Serialize;
 
 use crate::document::{Document, Entity, Flag, LangCode};
 use crate::edit::{apply_edits, Bias, Edit, OffsetMap};
-use crate::io::json;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -282,19 +281,20 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                         .map(|f| flag_out(doc, f, &mut chars))
                         .collect()
                 });
-                // The line by hand, in the contract's field order, for the fast string
-                // escaper; the small nested records go through serde.
+                // The line by hand, in the contract's field order, so that `src` and `text`
+                // (most of the bytes) go through a SIMD string escaper; the small nested
+                // records go through serde.
                 let m = &mut out.main;
                 m.extend_from_slice(b"{\"doc\":");
-                json::push_str(m, &doc.id);
+                json_escape_simd::escape_into(&doc.id, m);
                 m.extend_from_slice(
                     format!(",\"seg\":{},\"para\":{},\"lang\":", v.seg, v.para).as_bytes(),
                 );
-                json::push_str(m, v.lang);
+                json_escape_simd::escape_into(v.lang, m);
                 m.extend_from_slice(b",\"src\":");
-                json::push_str(m, &doc.src()[v.src.clone()]);
+                json_escape_simd::escape_into(&doc.src()[v.src.clone()], m);
                 m.extend_from_slice(b",\"text\":");
-                json::push_str(m, &v.text);
+                json_escape_simd::escape_into(&v.text, m);
                 m.extend_from_slice(format!(",\"src_span\":[{a},{b}],\"edits\":").as_bytes());
                 serde_json::to_writer(&mut *m, &edits).expect("writing to a Vec cannot fail");
                 m.extend_from_slice(b",\"entities\":");
@@ -467,7 +467,34 @@ impl Serialize for DocsRecord<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    fn escaped(s: &str) -> String {
+        let mut out = Vec::new();
+        json_escape_simd::escape_into(s, &mut out);
+        String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+    }
+
+    // The segment lines' strings are escaped by json_escape_simd, the rest by serde_json: the
+    // two must agree byte for byte.
+    #[test]
+    fn the_string_escaper_writes_what_serde_json_writes() {
+        for b in 0u8..128 {
+            for at in 0..33 {
+                let mut s = "abcdefghijklmnopqrstuvwxyz012345".to_string();
+                s.insert(at, char::from(b));
+                assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_string_escaper_agrees_with_serde_json(s in "(?s).{0,80}") {
+            prop_assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap());
+        }
+    }
 
     fn keys_and_values(doc: &Document) -> serde_json::Value {
         serde_json::to_value(DocsRecord::new(doc)).unwrap()
