@@ -112,10 +112,7 @@ impl Segmenter {
     }
 
     fn is_abbreviation(&self, before: &str, abbr: &HashSet<String>) -> bool {
-        let word = before
-            .rsplit(|c: char| c.is_whitespace() || OPENERS.contains(&c))
-            .next()
-            .unwrap_or("");
+        let word = last_word(before);
         if word.is_empty() {
             return false;
         }
@@ -168,11 +165,17 @@ fn glued_marker(rest: &str, after_plain_word: impl Fn() -> bool) -> Option<usize
 /// Whether `before` ends in a word of at least three letters and nothing else: a sentence's
 /// last word, not a number, an initial or a dotted abbreviation.
 fn plain_word(before: &str) -> bool {
-    let word = before
+    let word = last_word(before);
+    word.chars().count() >= 3 && word.chars().all(char::is_alphabetic)
+}
+
+/// What `before` ends with after its last space or opening quote or bracket: the word a
+/// terminal follows.
+fn last_word(before: &str) -> &str {
+    before
         .rsplit(|c: char| c.is_whitespace() || OPENERS.contains(&c))
         .next()
-        .unwrap_or("");
-    word.chars().count() >= 3 && word.chars().all(char::is_alphabetic)
+        .unwrap_or("")
 }
 
 impl Stage for Segmenter {
