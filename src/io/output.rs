@@ -12,6 +12,7 @@
 //!
 //! All offsets written are counted in characters (Unicode scalar values).
 
+use std::io::Write;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -287,15 +288,15 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                 let m = &mut out.main;
                 m.extend_from_slice(b"{\"doc\":");
                 json_escape_simd::escape_into(&doc.id, m);
-                m.extend_from_slice(
-                    format!(",\"seg\":{},\"para\":{},\"lang\":", v.seg, v.para).as_bytes(),
-                );
+                write!(m, ",\"seg\":{},\"para\":{},\"lang\":", v.seg, v.para)
+                    .expect("writing to a Vec cannot fail");
                 json_escape_simd::escape_into(v.lang, m);
                 m.extend_from_slice(b",\"src\":");
                 json_escape_simd::escape_into(&doc.src()[v.src.clone()], m);
                 m.extend_from_slice(b",\"text\":");
                 json_escape_simd::escape_into(&v.text, m);
-                m.extend_from_slice(format!(",\"src_span\":[{a},{b}],\"edits\":").as_bytes());
+                write!(m, ",\"src_span\":[{a},{b}],\"edits\":")
+                    .expect("writing to a Vec cannot fail");
                 serde_json::to_writer(&mut *m, &edits).expect("writing to a Vec cannot fail");
                 m.extend_from_slice(b",\"entities\":");
                 serde_json::to_writer(&mut *m, &entities).expect("writing to a Vec cannot fail");
