@@ -1,5 +1,6 @@
 //! Criterion benchmarks: each stage alone and the whole pipeline through the writer, in bytes
-//! of input per second. The corpus is built here from the sample articles (no set-up needed):
+//! of input per second. The corpus is generated here (`support/corpus.rs`, the generator of
+//! `examples/gen_corpus.rs`; no set-up needed):
 //! `cargo bench`. Groups: `stage` (each stage alone), `pipeline` (one thread, through the
 //! renderer), `threads` (the real driver from a JSONL file to an output file on 1, 2 and all
 //! cores), `names_scaling` (150, 10,000 and 100,000 generated glossary rows) and
@@ -19,23 +20,19 @@ use transnorm::stages::names::{Names, Unseen};
 use transnorm::stages::Stage;
 use transnorm::{Document, Options, Pipeline};
 
-/// The sample articles, each repeated with a varying prefix until the corpus is `bytes` long.
+#[path = "support/corpus.rs"]
+mod support;
+
+/// Generated documents (`examples/gen_corpus.rs`'s, seed 7: the sample articles recombined
+/// with name variants, spinner phrases, Unicode damage and boilerplate) up to `bytes` of text.
 fn corpus(bytes: usize) -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/txt");
-    let mut samples: Vec<String> = std::fs::read_dir(dir)
-        .expect("samples/txt")
-        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("sample"))
-        .collect();
-    samples.sort();
+    let mut generator = support::Generator::new(7, None);
     let mut docs = Vec::new();
     let mut size = 0;
-    let mut i = 0;
     while size < bytes {
-        let s = &samples[i % samples.len()];
-        let doc = format!("Item {i}.\n{s}");
-        size += doc.len();
-        docs.push(doc);
-        i += 1;
+        let (_, text) = generator.next_doc();
+        size += text.len();
+        docs.push(text);
     }
     docs
 }
@@ -103,10 +100,12 @@ fn threads(c: &mut Criterion) {
     let pipeline = Pipeline::new(&Options::default()).expect("default pipeline");
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("corpus.jsonl");
+    // 24 MiB, a dozen batches: enough that the last batch's tail, where one core waits for
+    // the other, does not set the ratio.
+    let mut generator = support::Generator::new(7, None);
     let mut jsonl = String::new();
-    for (i, text) in corpus(8 << 20).iter().enumerate() {
-        let rec = serde_json::json!({"id": format!("d{i}"), "text": text});
-        jsonl.push_str(&rec.to_string());
+    while jsonl.len() < 24 << 20 {
+        jsonl.push_str(&generator.next_jsonl());
         jsonl.push('\n');
     }
     std::fs::write(&input, &jsonl).expect("corpus written");

@@ -178,63 +178,70 @@ pub fn run(
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
+        .thread_name(|i| format!("transnorm-w{i}"))
         .build()
         .map_err(|e| Error::Config(format!("thread pool: {e}")))?;
     let (raw_tx, raw_rx) = sync_channel::<Batch<Result<RawRecord>>>(1);
     let (out_tx, out_rx) = sync_channel::<Batch<Result<Outcome>>>(1);
 
     let summary = std::thread::scope(|scope| -> Result<Summary> {
-        scope.spawn(move || {
-            let mut reader = Reader::new(sources);
-            loop {
-                let mut batch = Batch {
-                    items: Vec::new(),
-                    bytes: 0,
-                };
-                let before = reader.bytes;
-                let mut size = 0;
-                while size < opts.batch_bytes && batch.items.len() < opts.batch_docs {
-                    match reader.next_record() {
-                        Some(r) => {
-                            size += r.as_ref().map_or(0, |r| r.bytes.len());
-                            batch.items.push(r);
-                        }
-                        None => break,
-                    }
-                }
-                batch.bytes = reader.bytes - before;
-                if batch.items.is_empty() || raw_tx.send(batch).is_err() {
-                    return; // done, or the run stopped
-                }
-            }
-        });
-
-        let writer = scope.spawn(move || -> Result<(Summary, Sink)> {
-            let mut summary = Summary::default();
-            for batch in out_rx {
-                let n = batch.items.len() as u64;
-                for item in batch.items {
-                    summary.records_in += 1;
-                    match item? {
-                        Outcome::Doc(r, info) => {
-                            sink.write(&r)?;
-                            summary.add(&info);
-                        }
-                        Outcome::Reject(reject) => match opts.on_error {
-                            OnError::Fail => return Err(reject.to_error()),
-                            OnError::Skip => {
-                                sink.reject(&reject)?;
-                                summary.rejected += 1;
+        let named = |name: &str| std::thread::Builder::new().name(name.to_owned());
+        let spawn_error = |e: std::io::Error| Error::Config(format!("starting a thread: {e}"));
+        named("transnorm-read")
+            .spawn_scoped(scope, move || {
+                let mut reader = Reader::new(sources);
+                loop {
+                    let mut batch = Batch {
+                        items: Vec::new(),
+                        bytes: 0,
+                    };
+                    let before = reader.bytes;
+                    let mut size = 0;
+                    while size < opts.batch_bytes && batch.items.len() < opts.batch_docs {
+                        match reader.next_record() {
+                            Some(r) => {
+                                size += r.as_ref().map_or(0, |r| r.bytes.len());
+                                batch.items.push(r);
                             }
-                        },
+                            None => break,
+                        }
+                    }
+                    batch.bytes = reader.bytes - before;
+                    if batch.items.is_empty() || raw_tx.send(batch).is_err() {
+                        return; // done, or the run stopped
                     }
                 }
-                summary.bytes += batch.bytes;
-                progress.advance(batch.bytes, n);
-                release_freed_memory();
-            }
-            Ok((summary, sink))
-        });
+            })
+            .map_err(spawn_error)?;
+
+        let writer = named("transnorm-write")
+            .spawn_scoped(scope, move || -> Result<(Summary, Sink)> {
+                let mut summary = Summary::default();
+                for batch in out_rx {
+                    let n = batch.items.len() as u64;
+                    for item in batch.items {
+                        summary.records_in += 1;
+                        match item? {
+                            Outcome::Doc(r, info) => {
+                                sink.write(&r)?;
+                                summary.add(&info);
+                            }
+                            Outcome::Reject(reject) => match opts.on_error {
+                                OnError::Fail => return Err(reject.to_error()),
+                                OnError::Skip => {
+                                    sink.reject(&reject)?;
+                                    summary.rejected += 1;
+                                }
+                            },
+                        }
+                    }
+                    summary.bytes += batch.bytes;
+                    progress.advance(batch.bytes, n);
+                    release_freed_memory();
+                }
+                Ok((summary, sink))
+            })
+            .map_err(spawn_error)?;
 
         for batch in raw_rx {
             let items: Vec<Result<Outcome>> = pool.install(|| {
