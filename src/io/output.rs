@@ -14,7 +14,9 @@
 
 use std::io::Write;
 use std::ops::Range;
+use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::document::{Document, Entity, Flag, LangCode};
@@ -238,6 +240,47 @@ fn entity_out<'a>(span: [usize; 2], e: &'a Entity) -> EntityOut<'a> {
     }
 }
 
+/// An entity's fields after its span, as JSON (`"id":...,"rule":"..."}`), for each distinct
+/// entity of one document, written once: a document names the same few entities again and
+/// again. Keyed by the addresses of the shared strings, which the document keeps alive while
+/// it renders.
+#[derive(Default)]
+struct EntityTails {
+    seen: FxHashMap<(usize, usize, usize, usize, u32), Range<usize>>,
+    bytes: Vec<u8>,
+}
+
+impl EntityTails {
+    fn get(&mut self, e: &Entity) -> &[u8] {
+        let addr = |s: &Arc<str>| Arc::as_ptr(s).cast::<u8>() as usize;
+        let key = (
+            addr(&e.id),
+            addr(&e.canonical),
+            addr(&e.kind),
+            addr(&e.rule),
+            e.confidence.to_bits(),
+        );
+        let bytes = &mut self.bytes;
+        let r = self.seen.entry(key).or_insert_with(|| {
+            let start = bytes.len();
+            bytes.extend_from_slice(b"\"id\":");
+            json_escape_simd::escape_into(&e.id, bytes);
+            bytes.extend_from_slice(b",\"canonical\":");
+            json_escape_simd::escape_into(&e.canonical, bytes);
+            bytes.extend_from_slice(b",\"kind\":");
+            json_escape_simd::escape_into(&e.kind, bytes);
+            bytes.extend_from_slice(b",\"confidence\":");
+            serde_json::to_writer(&mut *bytes, &e.confidence)
+                .expect("writing to a Vec cannot fail");
+            bytes.extend_from_slice(b",\"rule\":");
+            json_escape_simd::escape_into(&e.rule, bytes);
+            bytes.push(b'}');
+            start..bytes.len()
+        });
+        &self.bytes[r.clone()]
+    }
+}
+
 /// What one document renders to: the main output, and for `moses` the `.norm` and `.ids`
 /// lines (the main output then holds the `.src` lines).
 #[derive(Debug, Default)]
@@ -258,6 +301,7 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
     match format {
         OutputFormat::Jsonl => {
             let mut chars = Chars::new(doc.src());
+            let mut tails = EntityTails::default();
             let views = segments(doc);
             out.segments = views.len();
             // Each line holds its segment twice (src and text) besides the other fields.
@@ -265,26 +309,9 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
             for v in views {
                 let mut tchars = Chars::new(&v.text);
                 let [a, b] = chars.span(&v.src);
-                let edits: Vec<EditOut> = v
-                    .edits
-                    .iter()
-                    .map(|e| edit_out(doc, e, &mut chars))
-                    .collect();
-                let entities: Vec<EntityOut> = v
-                    .entities
-                    .iter()
-                    .map(|(r, e)| entity_out(tchars.span(r), e))
-                    .collect();
-                let flags: Option<Vec<FlagOut>> = doc.flags.as_ref().map(|flags| {
-                    flags
-                        .iter()
-                        .filter(|f| v.src.start <= f.src.start && f.src.end <= v.src.end)
-                        .map(|f| flag_out(doc, f, &mut chars))
-                        .collect()
-                });
-                // The line by hand, in the contract's field order, so that `src` and `text`
-                // (most of the bytes) go through a SIMD string escaper; the small nested
-                // records go through serde.
+                // The line by hand, in the contract's field order, so that the strings go
+                // through a SIMD escaper and an entity's fields are escaped once per document;
+                // the rare flags go through serde.
                 let m = &mut out.main;
                 m.extend_from_slice(b"{\"doc\":");
                 json_escape_simd::escape_into(&doc.id, m);
@@ -295,11 +322,41 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                 json_escape_simd::escape_into(&doc.src()[v.src.clone()], m);
                 m.extend_from_slice(b",\"text\":");
                 json_escape_simd::escape_into(&v.text, m);
-                write!(m, ",\"src_span\":[{a},{b}],\"edits\":")
+                write!(m, ",\"src_span\":[{a},{b}],\"edits\":[")
                     .expect("writing to a Vec cannot fail");
-                serde_json::to_writer(&mut *m, &edits).expect("writing to a Vec cannot fail");
-                m.extend_from_slice(b",\"entities\":");
-                serde_json::to_writer(&mut *m, &entities).expect("writing to a Vec cannot fail");
+                for (k, e) in v.edits.iter().enumerate() {
+                    if k > 0 {
+                        m.push(b',');
+                    }
+                    let [a, b] = chars.span(&e.src);
+                    write!(m, "{{\"src_span\":[{a},{b}],\"from\":")
+                        .expect("writing to a Vec cannot fail");
+                    json_escape_simd::escape_into(&doc.src()[e.src.clone()], m);
+                    m.extend_from_slice(b",\"to\":");
+                    json_escape_simd::escape_into(&e.to, m);
+                    m.extend_from_slice(b",\"kind\":");
+                    json_escape_simd::escape_into(e.kind.as_str(), m);
+                    m.extend_from_slice(b",\"rule\":");
+                    json_escape_simd::escape_into(&e.rule, m);
+                    m.push(b'}');
+                }
+                m.extend_from_slice(b"],\"entities\":[");
+                for (k, (r, e)) in v.entities.iter().enumerate() {
+                    if k > 0 {
+                        m.push(b',');
+                    }
+                    let [a, b] = tchars.span(r);
+                    write!(m, "{{\"span\":[{a},{b}],").expect("writing to a Vec cannot fail");
+                    m.extend_from_slice(tails.get(e));
+                }
+                m.push(b']');
+                let flags: Option<Vec<FlagOut>> = doc.flags.as_ref().map(|flags| {
+                    flags
+                        .iter()
+                        .filter(|f| v.src.start <= f.src.start && f.src.end <= v.src.end)
+                        .map(|f| flag_out(doc, f, &mut chars))
+                        .collect()
+                });
                 if let Some(flags) = flags {
                     m.extend_from_slice(b",\"flags\":");
                     serde_json::to_writer(&mut *m, &flags).expect("writing to a Vec cannot fail");

@@ -11,6 +11,7 @@
 //! fire only when the score reaches the threshold.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -146,6 +147,57 @@ fn written_as(found: &str, phrase: &str) -> bool {
     first.to_uppercase().all(|u| f.next() == Some(u)) && f.as_str() == p.as_str()
 }
 
+/// How many whitespace-separated words `s` has: `s.split_whitespace().count()`, without
+/// decoding the characters that cannot be white space (every lead byte but those of U+0085,
+/// U+00A0, U+1680, U+2000..U+205F and U+3000).
+fn count_words(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut words = 0;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = match bytes[i] {
+            b' ' | b'\t'..=b'\r' => (true, 1),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next().unwrap_or_default();
+                (c.is_whitespace(), c.len_utf8())
+            }
+            _ => (false, 1),
+        };
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+        i += len;
+    }
+    words
+}
+
+/// Spans sorted by start, asked whether any overlaps a range in O(log n).
+struct Spans {
+    spans: Vec<Range<usize>>,
+    /// `max_end[i]`: the largest end among `spans[..=i]`.
+    max_end: Vec<usize>,
+}
+
+impl Spans {
+    fn new(mut spans: Vec<Range<usize>>) -> Self {
+        spans.sort_by_key(|r| r.start);
+        let max_end = spans
+            .iter()
+            .scan(0, |m, r| {
+                *m = r.end.max(*m);
+                Some(*m)
+            })
+            .collect();
+        Spans { spans, max_end }
+    }
+
+    /// Whether some span overlaps `a..b`: of those that start before `b`, one ends after `a`.
+    fn overlap(&self, a: usize, b: usize) -> bool {
+        let k = self.spans.partition_point(|r| r.start < b);
+        k > 0 && self.max_end[k - 1] > a
+    }
+}
+
 fn capitalized(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -181,7 +233,7 @@ impl Stage for Artifacts {
                 let score = if fingerprints == 0 {
                     0.0
                 } else {
-                    let words = doc.text().split_whitespace().count().max(1);
+                    let words = count_words(doc.text()).max(1);
                     fingerprints as f64 * 1000.0 / words as f64
                 };
                 doc.scores.insert(SCORE, (score * 100.0).round() / 100.0);
@@ -260,11 +312,12 @@ impl Artifacts {
     ) -> Vec<(usize, usize, usize)> {
         let text = doc.text();
         let map = doc.log.offsets();
-        let names: Vec<_> = doc
-            .entities
-            .iter()
-            .map(|e| map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End))
-            .collect();
+        let names = Spans::new(
+            doc.entities
+                .iter()
+                .map(|e| map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End))
+                .collect(),
+        );
         let mut hits = Vec::new();
         for (seg, _) in doc.segments.iter().zip(search).filter(|(_, &s)| s) {
             if !self.langs.iter().any(|l| l == seg.lang) {
@@ -273,7 +326,7 @@ impl Artifacts {
             let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
             for m in ac.find_iter(&text[range.clone()]) {
                 let (a, b) = (range.start + m.start(), range.start + m.end());
-                if !is_whole_word(text, a, b) || names.iter().any(|n| n.start < b && a < n.end) {
+                if !is_whole_word(text, a, b) || names.overlap(a, b) {
                     continue;
                 }
                 let rule = self.by_pattern[m.pattern().as_usize()]
@@ -322,6 +375,27 @@ mod tests {
         "en,always,Collective Safety Treaty Group,Collective Security Treaty Organization,,\n\
         en,spun,folks,people,,\nen,always,12 months,year,the|this,\nen,spun,lower than,less than,,\n\
         en,always,However,But,,\"!,\"\nen,always,Round,Around,,#\n";
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_counted_as_split_whitespace_counts_them(
+            s in "([a-z]{1,3}|[ \t\n\u{b}\u{c}\r]|\u{85}|\u{a0}|\u{1680}|\u{2000}|\u{200b}|\u{2029}|\u{202f}|\u{205f}|\u{3000}|é|ж|\u{1f600}){0,40}"
+        ) {
+            proptest::prop_assert_eq!(count_words(&s), s.split_whitespace().count());
+        }
+
+        #[test]
+        fn span_overlap_is_any_overlap(
+            spans in proptest::collection::vec((0usize..60, 1usize..15), 0..12),
+            a in 0usize..70,
+            len in 1usize..10,
+        ) {
+            let spans: Vec<Range<usize>> = spans.into_iter().map(|(s, l)| s..s + l).collect();
+            let b = a + len;
+            let any = spans.iter().any(|n| n.start < b && a < n.end);
+            proptest::prop_assert_eq!(Spans::new(spans).overlap(a, b), any);
+        }
+    }
 
     #[test]
     fn a_repair_that_uncovers_a_phrase_is_followed_by_another_pass() {

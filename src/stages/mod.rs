@@ -12,6 +12,10 @@ mod phrases;
 pub mod punct;
 pub mod segment;
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 use crate::document::Document;
 use crate::error::Result;
 
@@ -49,6 +53,19 @@ pub(crate) fn is_exotic_space(c: char) -> bool {
         c,
         '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
     )
+}
+
+/// Where the exotic spaces of `s` are: (byte offset, length), in order. One SIMD-prefiltered
+/// search for their UTF-8 forms instead of decoding every character.
+pub(crate) fn exotic_spaces(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    static SPACES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        let forms: Vec<String> = ('\u{80}'..='\u{3000}')
+            .filter(|&c| is_exotic_space(c))
+            .map(String::from)
+            .collect();
+        AhoCorasick::new(forms).expect("a few short literals")
+    });
+    SPACES.find_iter(s).map(|m| (m.start(), m.len()))
 }
 
 fn is_mark(c: char) -> bool {

@@ -42,7 +42,7 @@ use crate::glossary::names::NameGlossary;
 use crate::glossary::translit::Keyer;
 use crate::glossary::{DataSet, FileKind};
 use crate::stages::phrases::WordAutomaton;
-use crate::stages::{is_exotic_space, is_whole_word, Stage};
+use crate::stages::{exotic_spaces, is_whole_word, Stage};
 
 /// What to do with a name found by its transliteration key only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -430,31 +430,34 @@ impl Names {
 /// original byte offsets. Borrows the text when it has no such space.
 struct SpaceView<'a> {
     text: std::borrow::Cow<'a, str>,
-    /// For each byte offset of the view (and its end), the offset in the original.
-    map: Option<Vec<usize>>,
+    /// For each folded space: the view offset just after it, and how many bytes longer the
+    /// original is up to there. Ascending.
+    shifts: Vec<(usize, usize)>,
 }
 
 impl<'a> SpaceView<'a> {
     fn new(s: &'a str) -> Self {
-        if s.is_ascii() || !s.chars().any(is_exotic_space) {
+        let mut spaces = exotic_spaces(s).peekable();
+        if spaces.peek().is_none() {
             return SpaceView {
                 text: s.into(),
-                map: None,
+                shifts: Vec::new(),
             };
         }
         let mut text = String::with_capacity(s.len());
-        let mut map = Vec::with_capacity(s.len() + 1);
-        for (i, c) in s.char_indices() {
-            let c = if is_exotic_space(c) { ' ' } else { c };
-            for _ in 0..c.len_utf8() {
-                map.push(i);
-            }
-            text.push(c);
+        let mut shifts = Vec::new();
+        let (mut last, mut extra) = (0, 0);
+        for (i, len) in spaces {
+            text.push_str(&s[last..i]);
+            text.push(' ');
+            extra += len - 1;
+            shifts.push((text.len(), extra));
+            last = i + len;
         }
-        map.push(s.len());
+        text.push_str(&s[last..]);
         SpaceView {
             text: text.into(),
-            map: Some(map),
+            shifts,
         }
     }
 
@@ -462,8 +465,10 @@ impl<'a> SpaceView<'a> {
         &self.text
     }
 
+    /// The original offset of view offset `at` (a character boundary).
     fn orig(&self, at: usize) -> usize {
-        self.map.as_ref().map_or(at, |m| m[at])
+        let k = self.shifts.partition_point(|&(v, _)| v <= at);
+        at + k.checked_sub(1).map_or(0, |k| self.shifts[k].1)
     }
 }
 
@@ -647,6 +652,7 @@ mod tests {
     use super::*;
     use crate::document::Segment;
     use crate::glossary::{DataFile, DataSet, FileKind};
+    use crate::stages::is_exotic_space;
 
     fn names(csv: &str) -> Names {
         let data = DataSet {
@@ -761,6 +767,31 @@ mod tests {
         );
         assert_eq!(d.text(), "President Kassym-Jomart Tokayev said");
         assert_eq!(d.entities.len(), 1);
+    }
+
+    proptest::proptest! {
+        /// The view folds each exotic space to one plain space and maps every character
+        /// boundary of it back to the same character of the original.
+        #[test]
+        fn space_view_maps_back_to_the_original(
+            s in "([a-z]{1,3}|[ ’é]|\u{a0}|\u{1680}|\u{2000}|\u{200a}|\u{202f}|\u{205f}|\u{3000}|\u{2014}|\u{1f600}){0,30}"
+        ) {
+            let view = SpaceView::new(&s);
+            let folded: String = s
+                .chars()
+                .map(|c| if is_exotic_space(c) { ' ' } else { c })
+                .collect();
+            proptest::prop_assert_eq!(view.text(), folded.as_str());
+            let orig: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+            let at: Vec<usize> = view
+                .text()
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([view.text().len()])
+                .collect();
+            let mapped: Vec<usize> = at.iter().map(|&a| view.orig(a)).collect();
+            proptest::prop_assert_eq!(mapped, orig);
+        }
     }
 
     #[test]
