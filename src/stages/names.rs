@@ -437,8 +437,8 @@ struct SpaceView<'a> {
 
 impl<'a> SpaceView<'a> {
     fn new(s: &'a str) -> Self {
-        let mut spaces = exotic_spaces(s).peekable();
-        if spaces.peek().is_none() {
+        let spaces = exotic_spaces(s);
+        if spaces.is_empty() {
             return SpaceView {
                 text: s.into(),
                 shifts: Vec::new(),
