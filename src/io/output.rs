@@ -12,7 +12,6 @@
 //!
 //! All offsets written are counted in characters (Unicode scalar values).
 
-use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -315,22 +314,27 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                 let m = &mut out.main;
                 m.extend_from_slice(b"{\"doc\":");
                 json_escape_simd::escape_into(&doc.id, m);
-                write!(m, ",\"seg\":{},\"para\":{},\"lang\":", v.seg, v.para)
-                    .expect("writing to a Vec cannot fail");
+                m.extend_from_slice(b",\"seg\":");
+                push_int(m, v.seg);
+                m.extend_from_slice(b",\"para\":");
+                push_int(m, v.para);
+                m.extend_from_slice(b",\"lang\":");
                 json_escape_simd::escape_into(v.lang, m);
                 m.extend_from_slice(b",\"src\":");
                 json_escape_simd::escape_into(&doc.src()[v.src.clone()], m);
                 m.extend_from_slice(b",\"text\":");
                 json_escape_simd::escape_into(&v.text, m);
-                write!(m, ",\"src_span\":[{a},{b}],\"edits\":[")
-                    .expect("writing to a Vec cannot fail");
+                m.extend_from_slice(b",\"src_span\":");
+                push_span(m, a, b);
+                m.extend_from_slice(b",\"edits\":[");
                 for (k, e) in v.edits.iter().enumerate() {
                     if k > 0 {
                         m.push(b',');
                     }
                     let [a, b] = chars.span(&e.src);
-                    write!(m, "{{\"src_span\":[{a},{b}],\"from\":")
-                        .expect("writing to a Vec cannot fail");
+                    m.extend_from_slice(b"{\"src_span\":");
+                    push_span(m, a, b);
+                    m.extend_from_slice(b",\"from\":");
                     json_escape_simd::escape_into(&doc.src()[e.src.clone()], m);
                     m.extend_from_slice(b",\"to\":");
                     json_escape_simd::escape_into(&e.to, m);
@@ -346,7 +350,9 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                         m.push(b',');
                     }
                     let [a, b] = tchars.span(r);
-                    write!(m, "{{\"span\":[{a},{b}],").expect("writing to a Vec cannot fail");
+                    m.extend_from_slice(b"{\"span\":");
+                    push_span(m, a, b);
+                    m.push(b',');
                     m.extend_from_slice(tails.get(e));
                 }
                 m.push(b']');
@@ -379,8 +385,9 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                 push_flat(&mut out.norm, &v.text);
                 out.norm.push(b'\n');
                 push_flat(&mut out.ids, &doc.id);
-                out.ids
-                    .extend_from_slice(format!("\t{}\n", v.seg).as_bytes());
+                out.ids.push(b'\t');
+                push_int(&mut out.ids, v.seg);
+                out.ids.push(b'\n');
             }
         }
         OutputFormat::Tsv => {
@@ -389,7 +396,11 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
             for v in views {
                 let m = &mut out.main;
                 push_flat(m, &doc.id);
-                m.extend_from_slice(format!("\t{}\t{}\t", v.seg, v.lang).as_bytes());
+                m.push(b'\t');
+                push_int(m, v.seg);
+                m.push(b'\t');
+                m.extend_from_slice(v.lang.as_bytes());
+                m.push(b'\t');
                 push_flat(m, &doc.src()[v.src.clone()]);
                 m.push(b'\t');
                 push_flat(m, &v.text);
@@ -398,6 +409,20 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
         }
     }
     out
+}
+
+/// Writes `n` in decimal (itoa: no formatting machinery per number).
+fn push_int(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// Writes the JSON array `[a,b]`.
+fn push_span(out: &mut Vec<u8>, a: usize, b: usize) {
+    out.push(b'[');
+    push_int(out, a);
+    out.push(b',');
+    push_int(out, b);
+    out.push(b']');
 }
 
 /// Writes `s` with tabs and line breaks as spaces, so it fits one line (and one TSV cell).

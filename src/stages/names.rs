@@ -35,7 +35,7 @@ use std::sync::Arc;
 use aho_corasick::AhoCorasickKind;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::document::{Document, Entity};
+use crate::document::{Document, Entity, LangCode};
 use crate::edit::{Bias, EditKind, Replacement, Rule};
 use crate::error::{Error, Result};
 use crate::glossary::names::NameGlossary;
@@ -100,15 +100,41 @@ const MEMO_MAX: usize = 5_000;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
-/// The memo of one `Names` instance: its id and word -> key.
-type WordKeys = (u64, FxHashMap<Box<str>, Rc<str>>);
+/// The per-thread memo of one `Names` instance.
+#[derive(Default)]
+struct Memo {
+    /// The instance whose entries these are.
+    id: u64,
+    /// Word -> transliteration key.
+    keys: FxHashMap<Box<str>, Rc<str>>,
+    /// Language -> candidate -> the variant it is an unseen spelling of, if any.
+    matches: FxHashMap<LangCode, FxHashMap<Box<str>, Option<usize>>>,
+    /// Entries in `matches`.
+    n_matches: usize,
+}
 
 thread_local! {
-    /// Word -> transliteration key for the `Names` instance whose id is `.0`. Capitalized
-    /// words recur (sentence starts, the same names): computing a key costs a microsecond, a
-    /// lookup a few nanoseconds.
-    static WORD_KEYS: RefCell<WordKeys> =
-        RefCell::new((u64::MAX, FxHashMap::default()));
+    /// Capitalized words recur (sentence starts, the same names): computing a key costs a
+    /// microsecond and checking a candidate against the variants with its key (edit distances)
+    /// a few more, a lookup a few nanoseconds.
+    static MEMO: RefCell<Memo> = RefCell::new(Memo {
+        id: u64::MAX,
+        ..Memo::default()
+    });
+}
+
+/// Runs `f` on this thread's memo, emptied first if it is another instance's or full.
+fn with_memo<T>(id: u64, f: impl FnOnce(&mut Memo) -> T) -> T {
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.id != id || memo.keys.len() >= MEMO_MAX || memo.n_matches >= MEMO_MAX {
+            memo.keys.clear();
+            memo.matches.clear();
+            memo.n_matches = 0;
+            memo.id = id;
+        }
+        f(&mut memo)
+    })
 }
 
 fn is_cyrillic(s: &str) -> bool {
@@ -304,7 +330,7 @@ impl Names {
         &self,
         text: &str,
         range: Range<usize>,
-        lang: &str,
+        lang: LangCode,
         taken: &[Range<usize>],
     ) -> Vec<(Range<usize>, usize)> {
         // A candidate may take in whole glossary matches ("Kamchybek Tashiyev" around
@@ -344,12 +370,7 @@ impl Names {
                 if !free(&r) {
                     continue;
                 }
-                let key = group[..n]
-                    .iter()
-                    .map(|w| self.word_key(&text[w.clone()]))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if let Some(v) = self.key_match(&text[r.clone()], &key, lang) {
+                if let Some(v) = self.key_match_memo(text, &group[..n], lang) {
                     at = r.end;
                     out.push((r, v));
                     break;
@@ -361,19 +382,43 @@ impl Names {
 
     /// The transliteration key of one word, through the per-thread memo.
     fn word_key(&self, word: &str) -> Rc<str> {
-        WORD_KEYS.with(|memo| {
-            let mut memo = memo.borrow_mut();
-            if memo.0 != self.id || memo.1.len() >= MEMO_MAX {
-                memo.1.clear();
-                memo.0 = self.id;
-            }
-            if let Some(k) = memo.1.get(word) {
+        with_memo(self.id, |memo| {
+            if let Some(k) = memo.keys.get(word) {
                 return Rc::clone(k);
             }
             let k: Rc<str> = self.keyer.key(word).into();
-            memo.1.insert(word.into(), Rc::clone(&k));
+            memo.keys.insert(word.into(), Rc::clone(&k));
             k
         })
+    }
+
+    /// [`Names::key_match`] of `text[words[0].start..words[last].end]`, whose words are
+    /// `words`, through the per-thread memo.
+    fn key_match_memo(&self, text: &str, words: &[Range<usize>], lang: LangCode) -> Option<usize> {
+        let candidate = &text[words[0].start..words[words.len() - 1].end];
+        let known = with_memo(self.id, |memo| {
+            memo.matches
+                .get(lang)
+                .and_then(|m| m.get(candidate))
+                .copied()
+        });
+        if let Some(v) = known {
+            return v;
+        }
+        let key = words
+            .iter()
+            .map(|w| self.word_key(&text[w.clone()]))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let v = self.key_match(candidate, &key, lang);
+        with_memo(self.id, |memo| {
+            memo.n_matches += 1;
+            memo.matches
+                .entry(lang)
+                .or_default()
+                .insert(candidate.into(), v)
+        });
+        v
     }
 
     /// The variant `candidate` is an unseen spelling of, if the guards let it through. A
