@@ -41,7 +41,7 @@ use crate::error::{Error, Result};
 use crate::glossary::names::NameGlossary;
 use crate::glossary::translit::Keyer;
 use crate::glossary::{DataSet, FileKind};
-use crate::stages::phrases::WordAutomaton;
+use crate::stages::phrases::{next_capital_or_non_ascii, WordAutomaton};
 use crate::stages::{exotic_spaces, is_whole_word, Stage};
 
 /// What to do with a name found by its transliteration key only.
@@ -172,18 +172,17 @@ fn next_word(text: &str, from: usize, end: usize) -> Option<Range<usize>> {
 }
 
 /// The first word in `text[from..range.end]` that starts with a capital letter; words are as
-/// [`next_word`] finds them in `text[range]`. Lower-case text is skipped without decoding.
+/// [`next_word`] finds them in `text[range]`. Lower-case ASCII is skipped eight bytes at a time.
 fn next_capital_word(text: &str, from: usize, range: &Range<usize>) -> Option<Range<usize>> {
-    let bytes = text.as_bytes();
+    let bytes = &text.as_bytes()[..range.end];
     let mut i = from;
-    while i < range.end {
-        let b = bytes[i];
+    loop {
+        i = next_capital_or_non_ascii(bytes, i);
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
         let len = if b.is_ascii() {
-            if !b.is_ascii_uppercase() {
-                i += 1;
-                continue;
-            }
-            1
+            1 // a capital
         } else {
             let c = text[i..].chars().next()?;
             if !c.is_uppercase() {

@@ -23,6 +23,9 @@ pub(crate) struct WordAutomaton {
     ac: AhoCorasick,
     /// The bytes a phrase starts with (in both ASCII cases when case-insensitive).
     first: [bool; 256],
+    /// Every phrase starts with an ASCII capital or a non-ASCII character (names), so
+    /// [`next_capital_or_non_ascii`] may skip to the candidates.
+    capitals: bool,
 }
 
 impl WordAutomaton {
@@ -46,7 +49,12 @@ impl WordAutomaton {
                 first[usize::from(b.to_ascii_uppercase())] = true;
             }
         }
-        Ok(WordAutomaton { ac, first })
+        let capitals = (0..0x80u8).all(|b| !first[usize::from(b)] || b.is_ascii_uppercase());
+        Ok(WordAutomaton {
+            ac,
+            first,
+            capitals,
+        })
     }
 
     /// Matches in `text` that start at a word start (its first byte, or a byte after a
@@ -57,6 +65,12 @@ impl WordAutomaton {
         let mut at = 0;
         std::iter::from_fn(move || {
             while at < bytes.len() {
+                if self.capitals {
+                    at = next_capital_or_non_ascii(bytes, at);
+                    if at == bytes.len() {
+                        break;
+                    }
+                }
                 let i = at;
                 at += 1;
                 if !self.first[usize::from(bytes[i])]
@@ -74,6 +88,32 @@ impl WordAutomaton {
             None
         })
     }
+}
+
+/// The first index at or after `from` of a byte that is an ASCII capital or not ASCII (or
+/// `bytes.len()`). Eight bytes at a time: in news text one byte in thirty or so qualifies.
+pub(crate) fn next_capital_or_non_ascii(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        // On the low seven bits of each byte, adding 0x80 - c sets the high bit exactly when
+        // the byte is at least c; no byte carries into the next.
+        let low = x & !HIGH;
+        let capital = (low + ONES * (0x80 - u64::from(b'A')))
+            & !(low + ONES * (0x80 - u64::from(b'Z' + 1)))
+            & HIGH;
+        let found = (x & HIGH) | capital;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    bytes[i.min(bytes.len())..]
+        .iter()
+        .position(|&b| !b.is_ascii() || b.is_ascii_uppercase())
+        .map_or(bytes.len(), |k| i + k)
 }
 
 #[cfg(test)]
@@ -98,6 +138,18 @@ mod tests {
             found(&["erevan"], false, "Érevan éerevan (erevan"),
             ["erevan"]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_next_capital_or_non_ascii_byte_is_found(s in "[a-zA-Z0-9 @\\[`{~é’\u{1f600}]{0,40}", from in 0usize..45) {
+            let bytes = s.as_bytes();
+            let from = from.min(bytes.len());
+            let expected = (from..bytes.len())
+                .find(|&i| !bytes[i].is_ascii() || bytes[i].is_ascii_uppercase())
+                .unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(next_capital_or_non_ascii(bytes, from), expected);
+        }
     }
 
     #[test]
