@@ -272,7 +272,9 @@ pub(crate) fn read_csv_rows<T: serde::de::DeserializeOwned>(
 ) -> Vec<Result<(u64, T)>> {
     let mut rdr = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
-        .trim(csv::Trim::All)
+        // Fields are trimmed below, only where they need it: the reader's own trimming copies
+        // every record.
+        .trim(csv::Trim::Headers)
         .from_reader(file.text.as_bytes());
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
@@ -284,6 +286,9 @@ pub(crate) fn read_csv_rows<T: serde::de::DeserializeOwned>(
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
+                if record.iter().any(|f| f.trim().len() != f.len()) {
+                    record.trim();
+                }
                 let line = record.position().map_or(0, |p| p.line());
                 rows.push(
                     record
@@ -314,5 +319,33 @@ fn csv_reason(e: &csv::Error) -> String {
             None => err.to_string(),
         },
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Pair {
+        a: String,
+        b: String,
+    }
+
+    #[test]
+    fn csv_fields_and_headers_are_trimmed() {
+        let file = DataFile {
+            path: "t.csv".into(),
+            text: "# comment\n a , b\u{a0}\nx,y\n  x x ,\u{2003}y\t\n".into(),
+            kind: FileKind::Names,
+            default: false,
+        };
+        let rows: Vec<(u64, Pair)> = read_csv(&file).unwrap();
+        let pairs: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|(_, p)| (p.a.as_str(), p.b.as_str()))
+            .collect();
+        assert_eq!(pairs, [("x", "y"), ("x x", "y")]);
+        assert_eq!(rows[1].0, 4);
     }
 }

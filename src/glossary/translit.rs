@@ -73,6 +73,9 @@ impl Keyer {
 
     /// The word lower-cased, in Latin letters, without diacritics: what edit distances compare.
     pub fn latin(&self, word: &str) -> String {
+        if word.is_ascii() {
+            return word.to_ascii_lowercase(); // what the loop below makes of ASCII
+        }
         let mut out = String::with_capacity(word.len());
         for c in word.chars().flat_map(char::to_lowercase) {
             if c.is_ascii() {
@@ -114,9 +117,11 @@ impl Keyer {
             to.bytes().for_each(|b| present[usize::from(b)] = true);
         }
         let mut out = String::with_capacity(s.len());
+        let mut last = None;
         for c in s.chars() {
-            if !out.ends_with(c) {
+            if last != Some(c) {
                 out.push(c);
+                last = Some(c);
             }
         }
         out
@@ -124,9 +129,14 @@ impl Keyer {
 
     /// The key of a name of several words (split at spaces and hyphens).
     pub fn key_phrase(&self, name: &str) -> String {
+        Self::key_phrase_by(name, |w| self.key(w))
+    }
+
+    /// As [`Keyer::key_phrase`], with each word's key from `key` (a memo, say).
+    pub fn key_phrase_by<'n>(name: &'n str, key: impl FnMut(&'n str) -> String) -> String {
         name.split(|c: char| c.is_whitespace() || c == '-')
             .filter(|w| !w.is_empty())
-            .map(|w| self.key(w))
+            .map(key)
             .collect::<Vec<_>>()
             .join(" ")
     }

@@ -232,22 +232,17 @@ impl Names {
             .into_iter()
             .collect();
         endings.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
-        let mut patterns: Vec<String> = Vec::new();
         let mut info: Vec<Pattern> = Vec::new();
+        // Pattern text -> its index in `info` (and in the automaton).
         let mut index: FxHashMap<String, usize> = FxHashMap::default();
         let mut add = |text: String, vi: usize, inflected: bool| {
-            let p = match index.get(&text) {
-                Some(&p) => p,
-                None => {
-                    index.insert(text.clone(), info.len());
-                    patterns.push(text);
-                    info.push(Pattern {
-                        variants: Vec::new(),
-                        inflected,
-                    });
-                    info.len() - 1
-                }
-            };
+            let p = *index.entry(text).or_insert_with(|| {
+                info.push(Pattern {
+                    variants: Vec::new(),
+                    inflected,
+                });
+                info.len() - 1
+            });
             if !info[p].variants.contains(&vi) {
                 info[p].variants.push(vi);
             }
@@ -263,6 +258,10 @@ impl Names {
                     add(format!("{}{e}", v.text), i, true);
                 }
             }
+        }
+        let mut patterns = vec![""; index.len()];
+        for (text, &p) in &index {
+            patterns[p] = text.as_str();
         }
         let automaton = if patterns.is_empty() {
             None
@@ -280,15 +279,23 @@ impl Names {
         let mut keys: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         let mut latin = Vec::new();
         if unseen != Unseen::Off {
+            // Words recur across rows (given names, the parts of inflected forms).
+            let mut word_keys: FxHashMap<&str, String> = FxHashMap::default();
             for (i, v) in glossary.variants.iter().enumerate() {
-                keys.entry(keyer.key_phrase(&v.text)).or_default().push(i);
+                let key = Keyer::key_phrase_by(&v.text, |w| {
+                    word_keys.entry(w).or_insert_with(|| keyer.key(w)).clone()
+                });
+                keys.entry(key).or_default().push(i);
                 latin.push(keyer.latin(&v.text));
             }
         }
-        let heads = keys
-            .keys()
-            .map(|k| k.split(' ').next().unwrap_or_default().to_owned())
-            .collect();
+        let mut heads: FxHashSet<String> = FxHashSet::default();
+        for k in keys.keys() {
+            let head = k.split(' ').next().unwrap_or_default();
+            if !heads.contains(head) {
+                heads.insert(head.to_owned());
+            }
+        }
         let common = data
             .of(FileKind::Common)
             .chain(

@@ -30,8 +30,8 @@ pub(crate) struct WordAutomaton {
 
 impl WordAutomaton {
     /// An automaton of `kind` (the builder's choice when `None`) over `patterns`.
-    pub(crate) fn new(
-        patterns: &[String],
+    pub(crate) fn new<P: AsRef<str>>(
+        patterns: &[P],
         kind: Option<AhoCorasickKind>,
         ascii_case_insensitive: bool,
     ) -> Result<Self, BuildError> {
@@ -40,9 +40,12 @@ impl WordAutomaton {
             .start_kind(StartKind::Anchored)
             .ascii_case_insensitive(ascii_case_insensitive)
             .kind(kind)
-            .build(patterns)?;
+            .build(patterns.iter().map(AsRef::as_ref))?;
         let mut first = [false; 256];
-        for b in patterns.iter().filter_map(|p| p.as_bytes().first()) {
+        for b in patterns
+            .iter()
+            .filter_map(|p| p.as_ref().as_bytes().first())
+        {
             first[usize::from(*b)] = true;
             if ascii_case_insensitive {
                 first[usize::from(b.to_ascii_lowercase())] = true;
