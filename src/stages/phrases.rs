@@ -94,7 +94,7 @@ impl WordAutomaton {
 }
 
 /// The first index at or after `from` of a byte that is an ASCII capital or not ASCII (or
-/// `bytes.len()`). Eight bytes at a time: in news text one byte in thirty or so qualifies.
+/// `bytes.len()`). Eight bytes at a time: most bytes of news text are lower-case ASCII.
 pub(crate) fn next_capital_or_non_ascii(bytes: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
