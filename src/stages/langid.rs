@@ -38,7 +38,7 @@ use crate::document::{Document, LangCode, UND};
 use crate::edit::Bias;
 use crate::error::{Error, Result};
 use crate::glossary::{DataSet, FileKind};
-use crate::stages::Stage;
+use crate::stages::{ascii, Stage};
 
 /// Bytes of text the detector looks at: the first kilobyte decides a news article.
 const SAMPLE_BYTES: usize = 1024;
@@ -545,25 +545,17 @@ const DECISIVE_WORDS: f64 = 12.0;
 
 /// Letters in `text` (counted up to `cap`). ASCII goes eight bytes at a time.
 fn letters(text: &str, cap: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let bytes = text.as_bytes();
     let mut n = 0;
     let mut i = 0;
     while i < bytes.len() && n < cap {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            if x & HIGH == 0 {
-                // ASCII: a letter is `a..=z` once the 0x20 bit is set. Adding 0x80 - c to a
-                // seven-bit byte sets its high bit exactly when it is at least c.
-                let folded = x | (ONES * 0x20);
-                let letter = (folded + ONES * (0x80 - u64::from(b'a')))
-                    & !(folded + ONES * (0x80 - u64::from(b'z' + 1)))
-                    & HIGH;
-                n += letter.count_ones() as usize;
-                i += 8;
-                continue;
-            }
+        let chunk = bytes
+            .get(i..i + 8)
+            .map(|c| c.try_into().expect("eight bytes"));
+        if let Some(k) = chunk.and_then(ascii::letters_in) {
+            n += k as usize;
+            i += 8;
+            continue;
         }
         let b = bytes[i];
         if b.is_ascii() {
@@ -598,8 +590,11 @@ fn script(text: &str) -> Option<Script> {
 fn only_latin_and_punctuation(bytes: &[u8]) -> Option<bool> {
     let mut latin = false;
     let mut i = 0;
-    while let Some(k) = bytes[i..].iter().position(|b| !b.is_ascii()) {
-        i += k;
+    loop {
+        i = ascii::next_non_ascii(bytes, i);
+        if i == bytes.len() {
+            break;
+        }
         match bytes[i..] {
             [0xC2..=0xC9, ..] => (latin, i) = (true, i + 2),
             [0xCA, c, ..] if c <= 0xAF => (latin, i) = (true, i + 2),

@@ -3,6 +3,7 @@
 //! [`artifacts`].
 
 pub mod artifacts;
+mod ascii;
 pub mod boilerplate;
 pub mod hygiene;
 pub mod langid;

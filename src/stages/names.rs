@@ -41,7 +41,8 @@ use crate::error::{Error, Result};
 use crate::glossary::names::NameGlossary;
 use crate::glossary::translit::Keyer;
 use crate::glossary::{DataSet, FileKind};
-use crate::stages::phrases::{next_capital_or_non_ascii, WordAutomaton};
+use crate::stages::ascii::next_capital_or_non_ascii;
+use crate::stages::phrases::WordAutomaton;
 use crate::stages::{exotic_spaces, is_whole_word, Stage};
 
 /// What to do with a name found by its transliteration key only.

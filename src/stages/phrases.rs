@@ -15,6 +15,7 @@ use aho_corasick::{
     AhoCorasick, AhoCorasickKind, Anchored, BuildError, Input, Match, MatchKind, StartKind,
 };
 
+use crate::stages::ascii::next_capital_or_non_ascii;
 use crate::stages::is_word_char;
 
 /// Leftmost-longest phrase matches that start at word starts.
@@ -93,32 +94,6 @@ impl WordAutomaton {
     }
 }
 
-/// The first index at or after `from` of a byte that is an ASCII capital or not ASCII (or
-/// `bytes.len()`). Eight bytes at a time: most bytes of news text are lower-case ASCII.
-pub(crate) fn next_capital_or_non_ascii(bytes: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        // On the low seven bits of each byte, adding 0x80 - c sets the high bit exactly when
-        // the byte is at least c; no byte carries into the next.
-        let low = x & !HIGH;
-        let capital = (low + ONES * (0x80 - u64::from(b'A')))
-            & !(low + ONES * (0x80 - u64::from(b'Z' + 1)))
-            & HIGH;
-        let found = (x & HIGH) | capital;
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    bytes[i.min(bytes.len())..]
-        .iter()
-        .position(|&b| !b.is_ascii() || b.is_ascii_uppercase())
-        .map_or(bytes.len(), |k| i + k)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,18 +116,6 @@ mod tests {
             found(&["erevan"], false, "Érevan éerevan (erevan"),
             ["erevan"]
         );
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn the_next_capital_or_non_ascii_byte_is_found(s in "[a-zA-Z0-9 @\\[`{~é’\u{1f600}]{0,40}", from in 0usize..45) {
-            let bytes = s.as_bytes();
-            let from = from.min(bytes.len());
-            let expected = (from..bytes.len())
-                .find(|&i| !bytes[i].is_ascii() || bytes[i].is_ascii_uppercase())
-                .unwrap_or(bytes.len());
-            proptest::prop_assert_eq!(next_capital_or_non_ascii(bytes, from), expected);
-        }
     }
 
     #[test]

@@ -1,0 +1,84 @@
+//! Scans over ASCII eight bytes at a time (SWAR: one `u64` holds eight bytes). Most bytes of
+//! news text are ASCII, and the stages mostly look for the few that are not, or for capitals.
+//!
+//! On the low seven bits of a byte, adding `0x80 - c` sets its high bit exactly when the byte
+//! is at least `c`, and no byte carries into the next: that tests a range of ASCII bytes in
+//! all eight lanes at once.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each lane of `x` (seven-bit bytes) that lies in `lo..=hi`.
+fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    (x + ONES * (0x80 - u64::from(lo))) & !(x + ONES * (0x80 - u64::from(hi) - 1)) & HIGH
+}
+
+/// The first index at or after `from` of a byte that `hit` marks (in the lane's high bit,
+/// given the eight bytes), or that `slow` accepts in the tail; `bytes.len()` when none.
+fn next(bytes: &[u8], from: usize, hit: impl Fn(u64) -> u64, slow: impl Fn(u8) -> bool) -> usize {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let found = hit(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    bytes[i.min(bytes.len())..]
+        .iter()
+        .position(|&b| slow(b))
+        .map_or(bytes.len(), |k| i + k)
+}
+
+/// The first index at or after `from` of a byte that is an ASCII capital or not ASCII (or
+/// `bytes.len()`).
+pub(crate) fn next_capital_or_non_ascii(bytes: &[u8], from: usize) -> usize {
+    next(
+        bytes,
+        from,
+        |x| (x & HIGH) | in_range(x & !HIGH, b'A', b'Z'),
+        |b| !b.is_ascii() || b.is_ascii_uppercase(),
+    )
+}
+
+/// The first index at or after `from` of a byte that is not ASCII (or `bytes.len()`).
+pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
+    next(bytes, from, |x| x & HIGH, |b| !b.is_ascii())
+}
+
+/// The ASCII letters among eight bytes, or `None` when one of them is not ASCII.
+pub(crate) fn letters_in(chunk: [u8; 8]) -> Option<u32> {
+    let x = u64::from_le_bytes(chunk);
+    // With the 0x20 bit set, a letter is `a..=z`.
+    (x & HIGH == 0).then(|| in_range(x | (ONES * 0x20), b'a', b'z').count_ones())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str =
+        "[a-zA-Z0-9 @\\[`{~\\x00\\x7f\\n]{0,30}([éж’\\u{1f600}]|[a-zA-Z ]{0,12}){0,6}";
+
+    proptest::proptest! {
+        #[test]
+        fn scans_find_what_a_byte_loop_finds(s in TEXT, from in 0usize..60) {
+            let bytes = s.as_bytes();
+            let from = from.min(bytes.len());
+            let first = |p: fn(u8) -> bool| (from..bytes.len()).find(|&i| p(bytes[i])).unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(
+                next_capital_or_non_ascii(bytes, from),
+                first(|b| !b.is_ascii() || b.is_ascii_uppercase())
+            );
+            proptest::prop_assert_eq!(next_non_ascii(bytes, from), first(|b| !b.is_ascii()));
+        }
+
+        #[test]
+        fn letters_are_counted_in_eight_ascii_bytes(chunk in proptest::array::uniform8(0u8..=255)) {
+            let expected = chunk
+                .is_ascii()
+                .then(|| chunk.iter().filter(|b| b.is_ascii_alphabetic()).count() as u32);
+            proptest::prop_assert_eq!(letters_in(chunk), expected);
+        }
+    }
+}
