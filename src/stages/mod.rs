@@ -1,6 +1,7 @@
 //! The stages a document goes through, one file each, in pipeline order:
 //! [`hygiene`] and [`boilerplate`] (clean), [`langid`], [`segment`], [`punct`], [`names`],
-//! [`artifacts`].
+//! [`artifacts`]. Beside them, what stages share: [`mojibake`] (double-encoding repair),
+//! `phrases` (phrase search at word starts) and `ascii` (scans eight bytes at a time).
 
 pub mod artifacts;
 mod ascii;
