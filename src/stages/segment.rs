@@ -3,7 +3,7 @@
 //! A paragraph is a non-blank line of the cleaned text (scraped news puts one paragraph per
 //! line). Within it, a sentence ends after `.`, `!`, `?`, `…` or the Armenian `։` (and `:`,
 //! which Armenian text often types for it), with any closing quotes or brackets after them
-//! (French puts a space before `»`) and any footnote marker glued to them ("said.[3]"), when
+//! (French puts a space before `»`) and any footnote marker glued to them ("said.\[3\]"), when
 //! whitespace follows and the next word starts with a capital letter, a digit, or an opening
 //! quote or bracket, except after an abbreviation of the document's language
 //! (`glossaries/abbreviations/<lang>.txt`), a single capital initial ("A. Lukashenko") or a
