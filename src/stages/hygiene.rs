@@ -29,7 +29,7 @@ use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNo
 use crate::document::Document;
 use crate::edit::{EditKind, Replacement, Rule};
 use crate::error::Result;
-use crate::stages::{is_exotic_space, mojibake, Stage};
+use crate::stages::{ascii, is_exotic_space, mojibake, Stage};
 
 /// Which Unicode normalization form to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -146,10 +146,7 @@ impl Hygiene {
     }
 
     fn normalize(&self, text: &str) -> Vec<Replacement> {
-        let quick = match self.form {
-            Form::Nfc => is_nfc_quick(text.chars()),
-            Form::Nfkc => is_nfkc_quick(text.chars()),
-        };
+        let quick = quick_check(text, self.form);
         if quick == IsNormalized::Yes {
             return Vec::new();
         }
@@ -256,6 +253,35 @@ fn may_start_character_edit(b: u8) -> bool {
 /// before a character that is not known to be normalized, and ends before the next character
 /// that is a stable starter (combining class 0 and quick check `Yes`), which nothing before it
 /// can compose with.
+/// The normalization quick check of `text`, run only over its non-ASCII stretches: an ASCII
+/// character is a normalized starter, so the check starts afresh after one, and the text's
+/// answer is the worst of its stretches'.
+fn quick_check(text: &str, form: Form) -> IsNormalized {
+    let bytes = text.as_bytes();
+    let mut answer = IsNormalized::Yes;
+    let mut i = 0;
+    loop {
+        i = ascii::next_non_ascii(bytes, i);
+        if i == bytes.len() {
+            return answer;
+        }
+        let end = bytes[i..]
+            .iter()
+            .position(u8::is_ascii)
+            .map_or(bytes.len(), |k| i + k);
+        let chars = text[i..end].chars();
+        match match form {
+            Form::Nfc => is_nfc_quick(chars),
+            Form::Nfkc => is_nfkc_quick(chars),
+        } {
+            IsNormalized::No => return IsNormalized::No,
+            IsNormalized::Maybe => answer = IsNormalized::Maybe,
+            IsNormalized::Yes => {}
+        }
+        i = end;
+    }
+}
+
 fn unnormalized_runs(text: &str, form: Form) -> Vec<Range<usize>> {
     let qc_yes = |c: char| {
         let one = std::iter::once(c);
@@ -294,6 +320,17 @@ fn unnormalized_runs(text: &str, form: Form) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Checking only the non-ASCII stretches answers as checking the whole text does.
+        #[test]
+        fn quick_check_by_stretches_is_the_whole_check(
+            s in "([a-z .]{0,4}|[\u{300}\u{301}\u{327}\u{316}]|[éeÅ\u{212b}\u{2000}ﬁ²가\u{1100}\u{1161}’]){0,24}"
+        ) {
+            proptest::prop_assert_eq!(quick_check(&s, Form::Nfc), is_nfc_quick(s.chars()));
+            proptest::prop_assert_eq!(quick_check(&s, Form::Nfkc), is_nfkc_quick(s.chars()));
+        }
+    }
     use crate::edit::apply_edits;
 
     fn clean(s: &str) -> Document {

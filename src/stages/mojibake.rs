@@ -19,6 +19,8 @@
 
 use std::ops::Range;
 
+use crate::stages::ascii;
+
 /// The Windows-1252 characters at bytes 0x80..0xA0 (None where Windows-1252 has none, and
 /// Latin-1's C1 control character stands instead).
 const CP1252_HIGH: [Option<char>; 32] = [
@@ -74,6 +76,20 @@ fn high_byte(c: char) -> Option<u8> {
 /// (0xC2, 0xC3), Œ œ Š š Ÿ Ž ž ƒ (0xC5, 0xC6), ˆ ˜ (0xCB), punctuation, € and ™ (0xE2).
 fn may_start_high(b: u8) -> bool {
     matches!(b, 0xC2 | 0xC3 | 0xC5 | 0xC6 | 0xCB | 0xE2)
+}
+
+/// The first index at or after `from` whose byte [`may_start_high`]: ASCII is skipped eight
+/// bytes at a time.
+fn next_may_start_high(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        i = ascii::next_non_ascii(bytes, i);
+        match bytes.get(i) {
+            None => return None,
+            Some(&b) if may_start_high(b) => return Some(i),
+            Some(_) => i += 1,
+        }
+    }
 }
 
 /// Whether `c` is a character UTF-8 mojibake plausibly stood for: letters of the common
@@ -194,7 +210,7 @@ fn round(text: &str) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut at = 0;
-    while let Some(k) = bytes[at..].iter().position(|&b| may_start_high(b)) {
+    while let Some(k) = next_may_start_high(bytes, at).map(|i| i - at) {
         let mut chars = text[at + k..]
             .char_indices()
             .map(|(i, c)| (at + k + i, c))
