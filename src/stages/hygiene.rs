@@ -249,10 +249,6 @@ fn may_start_character_edit(b: u8) -> bool {
     (b < 0x20 && b != b'\n' && b != b'\t') || matches!(b, 0x7F | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
 }
 
-/// The byte ranges of `text` that may change under normalization: each starts at a starter
-/// before a character that is not known to be normalized, and ends before the next character
-/// that is a stable starter (combining class 0 and quick check `Yes`), which nothing before it
-/// can compose with.
 /// The normalization quick check of `text`, run only over its non-ASCII stretches: an ASCII
 /// character is a normalized starter, so the check starts afresh after one, and the text's
 /// answer is the worst of its stretches'.
@@ -282,6 +278,10 @@ fn quick_check(text: &str, form: Form) -> IsNormalized {
     }
 }
 
+/// The byte ranges of `text` that may change under normalization: each starts at a starter
+/// before a character that is not known to be normalized, and ends before the next character
+/// that is a stable starter (combining class 0 and quick check `Yes`), which nothing before it
+/// can compose with.
 fn unnormalized_runs(text: &str, form: Form) -> Vec<Range<usize>> {
     let qc_yes = |c: char| {
         let one = std::iter::once(c);
@@ -320,6 +320,7 @@ fn unnormalized_runs(text: &str, form: Form) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edit::apply_edits;
 
     proptest::proptest! {
         /// Checking only the non-ASCII stretches answers as checking the whole text does.
@@ -331,7 +332,6 @@ mod tests {
             proptest::prop_assert_eq!(quick_check(&s, Form::Nfkc), is_nfkc_quick(s.chars()));
         }
     }
-    use crate::edit::apply_edits;
 
     fn clean(s: &str) -> Document {
         let mut d = Document::new("t", s);
