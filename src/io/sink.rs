@@ -2,8 +2,9 @@
 //!
 //! Files are written to a temporary file beside the target and renamed into place only when
 //! the whole run has succeeded, so a failed run never leaves a partial file that looks
-//! complete.
+//! complete. Files bypass the page cache where the system allows it (see [`super::direct`]).
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -11,13 +12,44 @@ use serde::Serialize;
 use tempfile::NamedTempFile;
 
 use crate::error::{Error, Result};
+use crate::io::direct::DirectFile;
 use crate::io::input::Reject;
 use crate::io::output::{OutputFormat, Rendered};
 
 /// A file being written, renamed into place on [`Sink::commit`].
 struct Pending {
     target: PathBuf,
-    file: BufWriter<NamedTempFile>,
+    tmp: NamedTempFile,
+    file: Out,
+}
+
+/// How a pending file's bytes reach it.
+enum Out {
+    Direct(DirectFile),
+    Buffered(BufWriter<File>),
+}
+
+impl Write for Out {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Out::Direct(f) => f.write(bytes),
+            Out::Buffered(f) => f.write(bytes),
+        }
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Out::Direct(f) => f.write_all(bytes),
+            Out::Buffered(f) => f.write_all(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Out::Direct(f) => f.flush(),
+            Out::Buffered(f) => f.flush(),
+        }
+    }
 }
 
 impl Pending {
@@ -43,22 +75,30 @@ impl Pending {
             };
             Error::io(target, std::io::Error::new(e.kind(), reason))
         })?;
+        let file = match DirectFile::open(tmp.path()) {
+            Some(direct) => Out::Direct(direct),
+            None => {
+                let handle = tmp.reopen().map_err(|e| Error::io(target, e))?;
+                Out::Buffered(BufWriter::with_capacity(1 << 20, handle))
+            }
+        };
         Ok(Pending {
             target: target.to_path_buf(),
-            file: BufWriter::with_capacity(1 << 20, tmp),
+            tmp,
+            file,
         })
     }
 
     fn commit(self) -> Result<()> {
         let target = self.target;
-        let tmp = self
-            .file
-            .into_inner()
-            .map_err(|e| Error::io(&target, e.into_error()))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(&target, e))?;
-        tmp.persist(&target)
+        let file = match self.file {
+            Out::Direct(f) => f.finish(),
+            Out::Buffered(f) => f.into_inner().map_err(io::IntoInnerError::into_error),
+        }
+        .map_err(|e| Error::io(&target, e))?;
+        file.sync_all().map_err(|e| Error::io(&target, e))?;
+        self.tmp
+            .persist(&target)
             .map_err(|e| Error::io(&target, e.error))?;
         Ok(())
     }
