@@ -82,21 +82,51 @@ impl Pipeline {
     /// # Errors
     /// As [`Pipeline::new`].
     pub fn with_data(data: &DataSet, opts: &Options) -> Result<Self> {
+        // The boilerplate patterns take longest to compile (a regex set with Unicode classes
+        // under bounded repeats: 60% of the start-up), so they get a thread of their own while
+        // this one builds the rest. Errors come back in stage order, whichever finished first.
+        let (boilerplate, rest) = std::thread::scope(|scope| {
+            let build = || Boilerplate::new(data);
+            let thread = (!opts.keep_boilerplate).then(|| {
+                std::thread::Builder::new()
+                    .name("transnorm-build".into())
+                    .spawn_scoped(scope, build)
+            });
+            let rest = Self::after_boilerplate(data, opts);
+            let boilerplate = thread.map(|t| match t {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => build(), // no thread to be had: build it here
+            });
+            (boilerplate.transpose(), rest)
+        });
         let mut stages: Vec<Box<dyn Stage>> =
             vec![Box::new(Hygiene::new(opts.form, opts.punct != Punct::Keep))];
-        if !opts.keep_boilerplate {
-            stages.push(Box::new(Boilerplate::new(data)?));
+        if let Some(b) = boilerplate? {
+            stages.push(Box::new(b));
         }
+        stages.extend(rest?);
+        Ok(Pipeline {
+            stages,
+            fingerprint: fingerprint(data, opts),
+        })
+    }
+
+    /// The stages after boilerplate, in order.
+    fn after_boilerplate(data: &DataSet, opts: &Options) -> Result<Vec<Box<dyn Stage>>> {
         let detector: Arc<dyn Detector> = Arc::new(ScriptFirst::new(data, &opts.langs)?);
-        stages.push(Box::new(LangId::new(Arc::clone(&detector))));
-        stages.push(Box::new(Segmenter::new(data)));
-        stages.push(Box::new(SegmentLang::new(detector)));
-        stages.push(Box::new(PunctStage::new(data, opts.punct)?));
-        stages.push(Box::new(Names::new(
-            NameGlossary::load(data)?,
-            data,
-            opts.unseen_names,
-        )?));
+        let mut stages: Vec<Box<dyn Stage>> = vec![
+            Box::new(LangId::new(Arc::clone(&detector))),
+            Box::new(Segmenter::new(data)),
+            Box::new(SegmentLang::new(detector)),
+            Box::new(PunctStage::new(data, opts.punct)?),
+            Box::new(Names::new(
+                NameGlossary::load(data)?,
+                data,
+                opts.unseen_names,
+            )?),
+        ];
         if let Some(mode) = opts.artifacts {
             stages.push(Box::new(Artifacts::new(
                 artifacts::load(data)?,
@@ -104,10 +134,7 @@ impl Pipeline {
                 mode,
             )?));
         }
-        Ok(Pipeline {
-            stages,
-            fingerprint: fingerprint(data, opts),
-        })
+        Ok(stages)
     }
 
     /// A SHA-256 (hex) of everything that decides the output: the transnorm version, the
