@@ -5,12 +5,13 @@
 //! current one (parse, stages, render), and one writes the previous one. Channels between them
 //! hold one batch each, so memory is bounded by a few batches whatever the corpus size.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::document::LangCode;
@@ -86,7 +87,7 @@ pub struct Summary {
     /// Documents per second.
     pub docs_per_s: f64,
     #[serde(skip)]
-    rules: HashMap<Rule, u64>,
+    rules: FxHashMap<Rule, u64>,
 }
 
 impl Summary {

@@ -340,13 +340,18 @@ impl ScriptFirst {
         text: &str,
         among: impl Fn(LangCode) -> bool,
     ) -> (Vec<(LangCode, f64)>, usize) {
-        let mut scores: HashMap<LangCode, f64> = HashMap::new();
+        // A dozen languages at most: a list searched in place beats hashing every word's.
+        let mut scores: Vec<(LangCode, f64)> = Vec::new();
         let mut n = 0;
         for langs in self.word_langs(text) {
             n += 1;
             if let Some(langs) = langs {
-                for l in langs {
-                    *scores.entry(l).or_default() += 1.0 / langs.len() as f64;
+                let share = 1.0 / langs.len() as f64;
+                for &l in langs {
+                    match scores.iter_mut().find(|(k, _)| *k == l) {
+                        Some((_, score)) => *score += share,
+                        None => scores.push((l, share)),
+                    }
                 }
             }
         }

@@ -12,7 +12,7 @@
 //! Segment spans are stored in original coordinates, so later stages can never leave them
 //! stale.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::document::{Document, Segment};
 use crate::edit::Bias;
@@ -24,9 +24,9 @@ use crate::stages::Stage;
 #[derive(Debug, Default)]
 pub struct Segmenter {
     /// Abbreviations (without their final period) by language.
-    abbreviations: HashMap<String, HashSet<String>>,
+    abbreviations: FxHashMap<String, FxHashSet<String>>,
     /// All of them, for documents whose language is not known.
-    all: HashSet<String>,
+    all: FxHashSet<String>,
 }
 
 const TERMINALS: &[char] = &['.', '!', '?', '…', '։', '。', '！', '？'];
@@ -111,7 +111,7 @@ impl Segmenter {
         ends
     }
 
-    fn is_abbreviation(&self, before: &str, abbr: &HashSet<String>) -> bool {
+    fn is_abbreviation(&self, before: &str, abbr: &FxHashSet<String>) -> bool {
         let word = last_word(before);
         if word.is_empty() {
             return false;
