@@ -142,8 +142,8 @@ fn merge_overlaps(spans: &mut Vec<(Range<usize>, usize, LangCode)>) {
     });
 }
 
-/// Converts byte offsets of one string to character offsets; cheapest when asked in
-/// increasing order.
+/// Converts byte offsets of one string to character offsets. Each call counts the characters
+/// between the offset asked and the one before it, so nearby offsets cost little in any order.
 pub struct Chars<'a> {
     s: &'a str,
     ascii: bool,
@@ -167,11 +167,13 @@ impl<'a> Chars<'a> {
         if self.ascii {
             return b;
         }
+        // Counted from the last offset asked, back or forth: a segment's edits come after its
+        // end was asked for.
         if b < self.byte {
-            self.byte = 0;
-            self.chars = 0;
+            self.chars -= self.s[b..self.byte].chars().count();
+        } else {
+            self.chars += self.s[self.byte..b].chars().count();
         }
-        self.chars += self.s[self.byte..b].chars().count();
         self.byte = b;
         self.chars
     }
@@ -573,6 +575,19 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn char_offsets_are_counted_in_any_order(
+            s in "[aé€😀 ]{0,40}",
+            picks in proptest::collection::vec(0usize..100, 0..20),
+        ) {
+            let bounds: Vec<usize> = (0..=s.len()).filter(|&b| s.is_char_boundary(b)).collect();
+            let mut chars = Chars::new(&s);
+            for p in picks {
+                let b = bounds[p % bounds.len()];
+                prop_assert_eq!(chars.at(b), s[..b].chars().count());
+            }
+        }
+
         #[test]
         fn the_string_escaper_agrees_with_serde_json(s in "(?s).{0,80}") {
             prop_assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap());
