@@ -305,8 +305,11 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
             let mut tails = EntityTails::default();
             let views = segments(doc);
             out.segments = views.len();
-            // Each line holds its segment twice (src and text) besides the other fields.
-            out.main.reserve(2 * doc.src().len() + 160 * views.len());
+            // Each line holds its segment twice (src and text), its edits' text twice and its
+            // entities: the lines of a news document come to five or six times its size. Too
+            // little here and the escaper's worst-case reservations (six bytes a byte) grow the
+            // buffer several times over.
+            out.main.reserve(6 * doc.src().len() + 200 * views.len());
             for v in views {
                 let mut tchars = Chars::new(&v.text);
                 let [a, b] = chars.span(&v.src);
