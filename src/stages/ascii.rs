@@ -50,7 +50,12 @@ pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
 pub(crate) fn letters_in(chunk: [u8; 8]) -> Option<u32> {
     let x = u64::from_le_bytes(chunk);
     // With the 0x20 bit set, a letter is `a..=z`.
-    (x & HIGH == 0).then(|| in_range(x | (ONES * 0x20), b'a', b'z').count_ones())
+    // The lanes' bits summed by one multiplication into the top byte (at most 8, no carry):
+    // `count_ones` is a dozen instructions on x86-64 without POPCNT, the default target.
+    (x & HIGH == 0).then(|| {
+        let hits = in_range(x | (ONES * 0x20), b'a', b'z') >> 7;
+        (hits.wrapping_mul(ONES) >> 56) as u32
+    })
 }
 
 #[cfg(test)]
