@@ -58,6 +58,22 @@ pub(crate) fn letters_in(chunk: [u8; 8]) -> Option<u32> {
     })
 }
 
+/// The words that start among eight ASCII bytes (runs of bytes other than space and `\t`
+/// ..`\r`), given whether a word runs into them; and whether one runs out of them. `None`
+/// when a byte is not ASCII.
+pub(crate) fn word_starts_in(chunk: [u8; 8], in_word: bool) -> Option<(u32, bool)> {
+    let x = u64::from_le_bytes(chunk);
+    if x & HIGH != 0 {
+        return None;
+    }
+    let space = in_range(x, b' ', b' ') | in_range(x, b'\t', b'\r');
+    let word = !space & HIGH;
+    // Lane i's predecessor is lane i - 1; lane 0's is the last byte before the chunk.
+    let before = word << 8 | if in_word { 0x80 } else { 0 };
+    let starts = (word & !before) >> 7;
+    Some(((starts.wrapping_mul(ONES) >> 56) as u32, word >> 63 != 0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +92,24 @@ mod tests {
                 first(|b| !b.is_ascii() || b.is_ascii_uppercase())
             );
             proptest::prop_assert_eq!(next_non_ascii(bytes, from), first(|b| !b.is_ascii()));
+        }
+
+        #[test]
+        fn word_starts_are_counted_in_eight_ascii_bytes(
+            chunk in proptest::array::uniform8(proptest::sample::select(b"ab \t\n\r\x0b\x0c.\x80".to_vec())),
+            in_word in proptest::bool::ANY,
+        ) {
+            let expected = chunk.is_ascii().then(|| {
+                let mut inside = in_word;
+                let mut n = 0;
+                for b in chunk {
+                    let word = !b.is_ascii_whitespace() && b != 0x0b;
+                    n += u32::from(word && !inside);
+                    inside = word;
+                }
+                (n, inside)
+            });
+            proptest::prop_assert_eq!(word_starts_in(chunk, in_word), expected);
         }
 
         #[test]
