@@ -562,16 +562,18 @@ fn letters(text: &str, cap: usize) -> usize {
             i += 8;
             continue;
         }
-        let b = bytes[i];
-        if b.is_ascii() {
-            n += usize::from(b.is_ascii_alphabetic());
-            i += 1;
-        } else {
-            let Some(c) = text[i..].chars().next() else {
-                break;
-            };
-            n += usize::from(c.is_alphabetic());
-            i += c.len_utf8();
+        // Eight bytes one by one (a character may run past them) before the next try.
+        let stop = (i + 8).min(bytes.len());
+        while i < stop {
+            let b = bytes[i];
+            if b.is_ascii() {
+                n += usize::from(b.is_ascii_alphabetic());
+                i += 1;
+            } else {
+                let c = text[i..].chars().next().unwrap_or_default();
+                n += usize::from(c.is_alphabetic());
+                i += c.len_utf8();
+            }
         }
     }
     n.min(cap)
