@@ -19,7 +19,7 @@ use crate::document::{Document, Flag};
 use crate::edit::{Bias, EditKind, Replacement};
 use crate::error::{Error, Result};
 use crate::glossary::artifacts::{ArtifactRule, Gate};
-use crate::stages::{ascii, is_whole_word, Stage};
+use crate::stages::{ascii, is_alphanumeric, is_whole_word, Stage};
 
 /// The score key in `docs` output.
 pub const SCORE: &str = "artifact";
@@ -109,11 +109,11 @@ impl Artifacts {
 fn token_before(s: &str) -> Option<&str> {
     let s = s.trim_end();
     let last = s.chars().next_back()?;
-    if last.is_alphanumeric() {
+    if is_alphanumeric(last) {
         let start = s
             .char_indices()
             .rev()
-            .find(|(_, c)| !c.is_alphanumeric())
+            .find(|&(_, c)| !is_alphanumeric(c))
             .map_or(0, |(i, c)| i + c.len_utf8());
         Some(&s[start..])
     } else {
@@ -125,8 +125,8 @@ fn token_before(s: &str) -> Option<&str> {
 fn token_after(s: &str) -> Option<&str> {
     let s = s.trim_start();
     let first = s.chars().next()?;
-    if first.is_alphanumeric() {
-        let end = s.find(|c: char| !c.is_alphanumeric()).unwrap_or(s.len());
+    if is_alphanumeric(first) {
+        let end = s.find(|c: char| !is_alphanumeric(c)).unwrap_or(s.len());
         Some(&s[..end])
     } else {
         Some(&s[..first.len_utf8()])

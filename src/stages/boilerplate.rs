@@ -21,7 +21,7 @@ use crate::document::Document;
 use crate::edit::{EditKind, Replacement, Rule};
 use crate::error::{Error, Result};
 use crate::glossary::{DataSet, FileKind};
-use crate::stages::Stage;
+use crate::stages::{is_alphanumeric, Stage};
 
 /// Lines longer than this are article text, never furniture: skipping them keeps the stage
 /// cheap on long paragraphs.
@@ -97,7 +97,7 @@ impl Boilerplate {
         if line.len() > MAX_FURNITURE_LINE {
             return None;
         }
-        if !line.chars().any(char::is_alphanumeric) {
+        if !line.chars().any(is_alphanumeric) {
             return Some(&self.punct_rule);
         }
         // The quick yes/no first: almost every line is no furniture.

@@ -29,7 +29,7 @@ use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNo
 use crate::document::Document;
 use crate::edit::{EditKind, Replacement, Rule};
 use crate::error::Result;
-use crate::stages::{ascii, is_exotic_space, mojibake, Stage};
+use crate::stages::{ascii, is_alphanumeric, is_exotic_space, mojibake, Stage};
 
 /// Which Unicode normalization form to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -108,8 +108,8 @@ impl Hygiene {
                 c if c.is_control() => ("", 1),
                 '\u{FEFF}' => ("", 2),
                 '\u{200B}' | '\u{2060}' | '\u{00AD}' => {
-                    let inside = before.is_some_and(char::is_alphanumeric)
-                        && next.is_some_and(char::is_alphanumeric);
+                    let inside =
+                        before.is_some_and(is_alphanumeric) && next.is_some_and(is_alphanumeric);
                     if !inside {
                         continue;
                     }

@@ -38,7 +38,7 @@ use crate::document::{Document, LangCode, UND};
 use crate::edit::Bias;
 use crate::error::{Error, Result};
 use crate::glossary::{DataSet, FileKind};
-use crate::stages::{ascii, Stage};
+use crate::stages::{ascii, is_alphabetic, Stage};
 
 /// Bytes of text the detector looks at: the first kilobyte decides a news article.
 const SAMPLE_BYTES: usize = 1024;
@@ -309,7 +309,7 @@ impl ScriptFirst {
         text: &'s str,
     ) -> impl Iterator<Item = Option<&'s [LangCode]>> + 's {
         let mut lower = String::new();
-        text.split(|c: char| !c.is_alphabetic())
+        text.split(|c: char| !is_alphabetic(c))
             .filter(|w| !w.is_empty())
             .map(move |w| {
                 lower.clear();
@@ -571,7 +571,7 @@ fn letters(text: &str, cap: usize) -> usize {
                 i += 1;
             } else {
                 let c = text[i..].chars().next().unwrap_or_default();
-                n += usize::from(c.is_alphabetic());
+                n += usize::from(is_alphabetic(c));
                 i += c.len_utf8();
             }
         }

@@ -43,7 +43,7 @@ use crate::glossary::translit::Keyer;
 use crate::glossary::{DataSet, FileKind};
 use crate::stages::ascii::next_capital_or_non_ascii;
 use crate::stages::phrases::WordAutomaton;
-use crate::stages::{exotic_spaces, is_whole_word, Stage};
+use crate::stages::{exotic_spaces, is_alphanumeric, is_whole_word, Stage};
 
 /// What to do with a name found by its transliteration key only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -160,7 +160,7 @@ fn next_word(text: &str, from: usize, end: usize) -> Option<Range<usize>> {
             (bytes[i].is_ascii_alphanumeric(), 1)
         } else {
             let c = text[i..].chars().next().unwrap_or_default();
-            (c.is_alphanumeric(), c.len_utf8())
+            (is_alphanumeric(c), c.len_utf8())
         };
         match (word, start) {
             (true, None) => start = Some(i),
@@ -196,7 +196,7 @@ fn next_capital_word(text: &str, from: usize, range: &Range<usize>) -> Option<Ra
             && text[range.start..i]
                 .chars()
                 .next_back()
-                .is_some_and(char::is_alphanumeric);
+                .is_some_and(is_alphanumeric);
         if !inside {
             return next_word(text, i, range.end);
         }
@@ -214,7 +214,7 @@ fn title_case(s: &str) -> String {
         } else {
             out.extend(c.to_lowercase());
         }
-        start = !c.is_alphanumeric();
+        start = !is_alphanumeric(c);
     }
     out
 }
