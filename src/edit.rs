@@ -174,6 +174,8 @@ impl EditLog {
         // an unedited current position `p` after them is original position `p - delta`.
         let mut delta: isize = 0;
         let mut copied = 0; // current text copied into `text` up to here
+                            // The old edits of the current group, in a buffer reused from group to group.
+        let mut olds: Vec<Edit> = Vec::new();
         let cur_range = |e: &Edit, delta: isize| {
             let c = (e.src.start as isize + delta) as usize;
             c..c + e.to.len()
@@ -199,6 +201,7 @@ impl EditLog {
                 }
             };
             let mut group = Group::default();
+            olds.clear();
             let start = if take_old {
                 cur_range(old.peek().expect("peeked"), delta).start
             } else {
@@ -220,7 +223,7 @@ impl EditLog {
                         delta += e.to.len() as isize - e.src.len() as isize;
                         group.cur.end = group.cur.end.max(c.end);
                         group.src_end = group.src_end.max(e.src.end);
-                        group.olds.push(e);
+                        olds.push(e);
                         continue;
                     }
                 }
@@ -242,7 +245,7 @@ impl EditLog {
             copied = group.cur.end;
             let src_end = ((group.cur.end as isize - delta) as usize).max(group.src_end);
             match group.rep {
-                None => edits.extend(group.olds),
+                None => edits.append(&mut olds),
                 Some((kind, rule)) => {
                     let src = group.src_start..src_end;
                     let to = &text[text_start..];
@@ -269,7 +272,6 @@ struct Group {
     cur: Range<usize>,
     src_start: usize,
     src_end: usize,
-    olds: Vec<Edit>,
     rep: Option<(EditKind, Rule)>,
 }
 

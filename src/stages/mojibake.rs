@@ -209,6 +209,10 @@ fn c1_as_cp1252(c: char) -> Option<char> {
 fn round(text: &str) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
+    // Reused from run to run: English text has one at every curly quote and dash.
+    let mut run: Vec<(usize, char, u8)> = Vec::new();
+    let mut run_bytes: Vec<u8> = Vec::new();
+    let mut decoded: Vec<char> = Vec::new();
     let mut at = 0;
     while let Some(k) = next_may_start_high(bytes, at).map(|i| i - at) {
         let mut chars = text[at + k..]
@@ -223,7 +227,7 @@ fn round(text: &str) -> Vec<(Range<usize>, String)> {
             continue;
         }
         // A maximal run of characters standing for bytes 0x80 and up: (offset, char, byte).
-        let mut run: Vec<(usize, char, u8)> = Vec::new();
+        run.clear();
         while let Some(&(i, d)) = chars.peek() {
             let Some(b) = high_byte(d) else { break };
             run.push((i, d, b));
@@ -231,15 +235,16 @@ fn round(text: &str) -> Vec<(Range<usize>, String)> {
         }
         let last = run[run.len() - 1];
         at = last.0 + last.1.len_utf8();
-        let bytes: Vec<u8> = run.iter().map(|r| r.2).collect();
+        run_bytes.clear();
+        run_bytes.extend(run.iter().map(|r| r.2));
         let end_of = |k: usize| {
             run.get(k)
                 .map_or_else(|| run[k - 1].0 + run[k - 1].1.len_utf8(), |r| r.0)
         };
         let mut k = 0; // index into `run` of the chunk's first byte
-        for chunk in bytes.utf8_chunks() {
-            let valid = chunk.valid();
-            let decoded: Vec<char> = valid.chars().collect();
+        for chunk in run_bytes.utf8_chunks() {
+            decoded.clear();
+            decoded.extend(chunk.valid().chars());
             for (n, &ch) in decoded.iter().enumerate() {
                 let len = ch.len_utf8();
                 let range = run[k].0..end_of(k + len);

@@ -332,18 +332,19 @@ impl Names {
             .copied()
     }
 
-    /// Unseen variants in `text[range]` outside `taken`: (range, variant).
+    /// Unseen variants in `text[range]` outside the glossary matches `taken`: (range,
+    /// variant).
     fn key_matches(
         &self,
         text: &str,
         range: Range<usize>,
         lang: LangCode,
-        taken: &[Range<usize>],
+        taken: &[(Range<usize>, usize, bool)],
     ) -> Vec<(Range<usize>, usize)> {
         // A candidate may take in whole glossary matches ("Kamchybek Tashiyev" around
         // "Tashiyev"), never cut through one.
         let free = |r: &Range<usize>| {
-            !taken.iter().any(|t| {
+            !taken.iter().any(|(t, _, _)| {
                 let overlaps = t.start < r.end && r.start < t.end;
                 let inside = r.start <= t.start && t.end <= r.end && r.len() > t.len();
                 overlaps && !inside
@@ -538,10 +539,13 @@ impl Stage for Names {
         let mut reps = Vec::new();
         // (range in the text before this stage's rewrites, variant, found by key)
         let mut found: Vec<(Range<usize>, usize, bool)> = Vec::new();
+        // Per segment, in buffers reused from one to the next.
+        let mut here: Vec<(Range<usize>, usize, bool)> = Vec::new();
+        let mut all: Vec<(Range<usize>, usize, bool, bool)> = Vec::new();
         for seg in &doc.segments {
             let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
             let view = SpaceView::new(&text[range.clone()]);
-            let mut here: Vec<(Range<usize>, usize, bool)> = Vec::new();
+            here.clear();
             for m in ac.find_iter(view.text()) {
                 let (a, b) = (
                     range.start + view.orig(m.start()),
@@ -557,13 +561,13 @@ impl Stage for Names {
                 here.push((a..b, vi, p.inflected));
             }
             // (range, variant, inflected, found by key)
-            let mut all: Vec<(Range<usize>, usize, bool, bool)> = here
-                .iter()
-                .map(|(r, vi, inf)| (r.clone(), *vi, *inf, false))
-                .collect();
+            all.clear();
+            all.extend(
+                here.iter()
+                    .map(|(r, vi, inf)| (r.clone(), *vi, *inf, false)),
+            );
             if self.unseen != Unseen::Off {
-                let taken: Vec<Range<usize>> = here.into_iter().map(|h| h.0).collect();
-                let keyed = self.key_matches(text, range.clone(), seg.lang, &taken);
+                let keyed = self.key_matches(text, range.clone(), seg.lang, &here);
                 // A key match that takes in glossary matches replaces them.
                 all.retain(|m| {
                     !keyed
@@ -573,7 +577,7 @@ impl Stage for Names {
                 all.extend(keyed.into_iter().map(|(r, vi)| (r, vi, false, true)));
                 all.sort_by_key(|m| m.0.start);
             }
-            for (r, vi, inflected, by_key) in all {
+            for (r, vi, inflected, by_key) in all.drain(..) {
                 self.record(text, r, vi, inflected, by_key, &mut reps, &mut found);
             }
         }
