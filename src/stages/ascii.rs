@@ -46,6 +46,46 @@ pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
     next(bytes, from, |x| x & HIGH, |b| !b.is_ascii())
 }
 
+/// The first index at or after `from` of a byte that `exact` accepts (or `bytes.len()`).
+/// `maybe` marks, in the high bit of a lane of eight bytes, every byte `exact` could accept
+/// (more is fine): eight bytes it leaves unmarked are passed over at once, the others are
+/// tried one by one from the first it marks.
+pub(crate) fn next_exact(
+    bytes: &[u8],
+    from: usize,
+    maybe: impl Fn(u64) -> u64,
+    exact: impl Fn(u8) -> bool,
+) -> usize {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let marked = maybe(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        if marked != 0 {
+            let first = (marked.trailing_zeros() / 8) as usize;
+            if let Some(k) = chunk[first..].iter().position(|&b| exact(b)) {
+                return i + first + k;
+            }
+        }
+        i += 8;
+    }
+    bytes[i.min(bytes.len())..]
+        .iter()
+        .position(|&b| exact(b))
+        .map_or(bytes.len(), |k| i + k)
+}
+
+/// For [`next_exact`]: the lanes that are not ASCII, or hold one of the ASCII `bytes`.
+pub(crate) fn non_ascii_or(x: u64, bytes: &[u8]) -> u64 {
+    let low = x & !HIGH;
+    bytes.iter().fold(x & HIGH, |m, &b| m | in_range(low, b, b))
+}
+
+/// For [`next_exact`]: the lanes that are not ASCII, or hold an ASCII control character
+/// (below 0x20, or 0x7F).
+pub(crate) fn non_ascii_or_control(x: u64) -> u64 {
+    let low = x & !HIGH;
+    (x & HIGH) | in_range(low, 0, 0x1F) | in_range(low, 0x7F, 0x7F)
+}
+
 /// The ASCII letters among eight bytes, or `None` when one of them is not ASCII.
 pub(crate) fn letters_in(chunk: [u8; 8]) -> Option<u32> {
     let x = u64::from_le_bytes(chunk);
@@ -92,6 +132,25 @@ mod tests {
                 first(|b| !b.is_ascii() || b.is_ascii_uppercase())
             );
             proptest::prop_assert_eq!(next_non_ascii(bytes, from), first(|b| !b.is_ascii()));
+        }
+
+        #[test]
+        fn exact_scans_find_what_a_byte_loop_finds(
+            bytes in proptest::collection::vec(proptest::sample::select(b"ab.:!?\n\x01\x7f\xc2\xd0\xe2".to_vec()), 0..60),
+            from in 0usize..60,
+        ) {
+            let from = from.min(bytes.len());
+            let first = |p: &dyn Fn(u8) -> bool| (from..bytes.len()).find(|&i| p(bytes[i])).unwrap_or(bytes.len());
+            let terminal = |b: u8| matches!(b, b'.' | b'!' | b'?' | 0xE2);
+            proptest::prop_assert_eq!(
+                next_exact(&bytes, from, |x| non_ascii_or(x, b".!?"), terminal),
+                first(&terminal)
+            );
+            let control = |b: u8| (b < 0x20 && b != b'\n') || matches!(b, 0x7F | 0xC2);
+            proptest::prop_assert_eq!(
+                next_exact(&bytes, from, non_ascii_or_control, control),
+                first(&control)
+            );
         }
 
         #[test]

@@ -84,11 +84,16 @@ impl Hygiene {
         let mut reps = Vec::new();
         let bytes = text.as_bytes();
         let mut at = 0;
-        while let Some(k) = bytes[at..]
-            .iter()
-            .position(|&b| may_start_character_edit(b))
-        {
-            let i = at + k;
+        loop {
+            let i = ascii::next_exact(
+                bytes,
+                at,
+                ascii::non_ascii_or_control,
+                may_start_character_edit,
+            );
+            if i == bytes.len() {
+                break;
+            }
             let Some(c) = text[i..].chars().next() else {
                 break;
             };

@@ -18,7 +18,7 @@ use crate::document::{Document, Segment};
 use crate::edit::Bias;
 use crate::error::Result;
 use crate::glossary::{DataSet, FileKind};
-use crate::stages::Stage;
+use crate::stages::{ascii, Stage};
 
 /// The segmentation stage.
 #[derive(Debug, Default)]
@@ -69,11 +69,17 @@ impl Segmenter {
         let mut ends = Vec::new();
         let mut k = 0;
         // From one byte that can start a terminal to the next; the rest is not decoded.
-        while let Some(off) = bytes[k..]
-            .iter()
-            .position(|&b| may_start_terminal(b) || (colon && b == b':'))
-        {
-            let i = k + off;
+        let marks: &[u8] = if colon { b".!?:" } else { b".!?" };
+        loop {
+            let i = ascii::next_exact(
+                bytes,
+                k,
+                |x| ascii::non_ascii_or(x, marks),
+                |b| may_start_terminal(b) || (colon && b == b':'),
+            );
+            if i == bytes.len() {
+                break;
+            }
             let c = para[i..].chars().next().expect("a character starts here");
             k = i + c.len_utf8();
             if !is_terminal(c) {
