@@ -279,12 +279,11 @@ pub fn run(
     Ok(summary)
 }
 
-/// Input bytes between two [`release_freed_memory`] calls. Trimming after every batch cost
-/// 13% of the CPU time of a run (`madvise`, then the workers fault the same pages back in and
-/// the kernel zeroes them) for no lower peak: `benches/memory.py` gave 1.04x for 1 GB against
-/// 100 MB without any trim. Once every few dozen batches keeps the guard against creep at no
-/// measurable cost.
-const TRIM_BYTES: u64 = 64 << 20;
+/// Input bytes between two [`release_freed_memory`] calls (eight 2 MiB batches). Trimming
+/// after every batch cost 13% of the CPU time of a run (`madvise`, then the workers fault the
+/// same pages back in and the kernel zeroes them). Every 64 MiB, peak RSS on 1 GB reached
+/// 1.16x that on 100 MB (`benches/memory.py`); every 16 MiB it is 1.04x, for about 2% more CPU.
+const TRIM_BYTES: u64 = 16 << 20;
 
 /// Hands memory freed by past batches back to the system. glibc keeps freed chunks in
 /// per-thread arenas; the documents of a batch are allocated on the rayon workers and freed
