@@ -65,7 +65,7 @@ impl DirectFile {
     }
 
     /// Writes what is buffered, the last block padded with zeros, and cuts the file to the
-    /// bytes written. Returns the file, positioned at its end.
+    /// bytes written. Returns the file, to be synced.
     ///
     /// # Errors
     /// A write or the truncation failed.
