@@ -173,9 +173,9 @@ impl EditLog {
         // Sum of (replacement length - original length) of the old edits consumed so far:
         // an unedited current position `p` after them is original position `p - delta`.
         let mut delta: isize = 0;
-        let mut copied = 0; // current text copied into `text` up to here
-                            // The old edits of the current group, in a buffer reused from group to group.
+        // The old edits of the current group, in a buffer reused from group to group.
         let mut olds: Vec<Edit> = Vec::new();
+        let mut copied = 0; // current text copied into `text` up to here
         let cur_range = |e: &Edit, delta: isize| {
             let c = (e.src.start as isize + delta) as usize;
             c..c + e.to.len()

@@ -83,8 +83,9 @@ impl Pipeline {
     /// As [`Pipeline::new`].
     pub fn with_data(data: &DataSet, opts: &Options) -> Result<Self> {
         // The boilerplate patterns take longest to compile (a regex set with Unicode classes
-        // under bounded repeats: 60% of the start-up), so they get a thread of their own while
-        // this one builds the rest. Errors come back in stage order, whichever finished first.
+        // under bounded repeats: two thirds of the start-up), so they get a thread of their own
+        // while this one builds the rest. Errors come back in stage order, whichever finished
+        // first.
         let (boilerplate, rest) = std::thread::scope(|scope| {
             let build = || Boilerplate::new(data);
             let thread = (!opts.keep_boilerplate).then(|| {

@@ -136,11 +136,16 @@ mod tests {
 
         #[test]
         fn exact_scans_find_what_a_byte_loop_finds(
-            bytes in proptest::collection::vec(proptest::sample::select(b"ab.:!?\n\x01\x7f\xc2\xd0\xe2".to_vec()), 0..60),
+            bytes in proptest::collection::vec(
+                proptest::sample::select(b"ab.:!?\n\x01\x7f\xc2\xd0\xe2".to_vec()),
+                0..60,
+            ),
             from in 0usize..60,
         ) {
             let from = from.min(bytes.len());
-            let first = |p: &dyn Fn(u8) -> bool| (from..bytes.len()).find(|&i| p(bytes[i])).unwrap_or(bytes.len());
+            let first = |p: &dyn Fn(u8) -> bool| {
+                (from..bytes.len()).find(|&i| p(bytes[i])).unwrap_or(bytes.len())
+            };
             let terminal = |b: u8| matches!(b, b'.' | b'!' | b'?' | 0xE2);
             proptest::prop_assert_eq!(
                 next_exact(&bytes, from, |x| non_ascii_or(x, b".!?"), terminal),
@@ -155,7 +160,9 @@ mod tests {
 
         #[test]
         fn word_starts_are_counted_in_eight_ascii_bytes(
-            chunk in proptest::array::uniform8(proptest::sample::select(b"ab \t\n\r\x0b\x0c.\x80".to_vec())),
+            chunk in proptest::array::uniform8(
+                proptest::sample::select(b"ab \t\n\r\x0b\x0c.\x80".to_vec()),
+            ),
             in_word in proptest::bool::ANY,
         ) {
             let expected = chunk.is_ascii().then(|| {
