@@ -46,6 +46,13 @@ pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
     next(bytes, from, |x| x & HIGH, |b| !b.is_ascii())
 }
 
+/// How many lanes have their high bit set (only high bits set): the bits summed by one
+/// multiplication into the top byte (at most 8, no carry). `count_ones` is a dozen
+/// instructions on x86-64 without POPCNT, the default target.
+fn count_lanes(high_bits: u64) -> u32 {
+    ((high_bits >> 7).wrapping_mul(ONES) >> 56) as u32
+}
+
 /// The first index at or after `from` of a byte that `exact` accepts (or `bytes.len()`).
 /// `maybe` marks, in the high bit of a lane of eight bytes, every byte `exact` could accept
 /// (more is fine): eight bytes it leaves unmarked are passed over at once, the others are
@@ -90,12 +97,7 @@ pub(crate) fn non_ascii_or_control(x: u64) -> u64 {
 pub(crate) fn letters_in(chunk: [u8; 8]) -> Option<u32> {
     let x = u64::from_le_bytes(chunk);
     // With the 0x20 bit set, a letter is `a..=z`.
-    // The lanes' bits summed by one multiplication into the top byte (at most 8, no carry):
-    // `count_ones` is a dozen instructions on x86-64 without POPCNT, the default target.
-    (x & HIGH == 0).then(|| {
-        let hits = in_range(x | (ONES * 0x20), b'a', b'z') >> 7;
-        (hits.wrapping_mul(ONES) >> 56) as u32
-    })
+    (x & HIGH == 0).then(|| count_lanes(in_range(x | (ONES * 0x20), b'a', b'z')))
 }
 
 /// The words that start among eight ASCII bytes (runs of bytes other than space and `\t`
@@ -110,8 +112,7 @@ pub(crate) fn word_starts_in(chunk: [u8; 8], in_word: bool) -> Option<(u32, bool
     let word = !space & HIGH;
     // Lane i's predecessor is lane i - 1; lane 0's is the last byte before the chunk.
     let before = word << 8 | if in_word { 0x80 } else { 0 };
-    let starts = (word & !before) >> 7;
-    Some(((starts.wrapping_mul(ONES) >> 56) as u32, word >> 63 != 0))
+    Some((count_lanes(word & !before), word >> 63 != 0))
 }
 
 #[cfg(test)]
