@@ -20,6 +20,10 @@ use transnorm::stages::names::{Names, Unseen};
 use transnorm::stages::Stage;
 use transnorm::{Document, Options, Pipeline};
 
+/// The binary's allocator (`src/main.rs`), so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/corpus.rs"]
 mod support;
 

@@ -27,6 +27,14 @@ use transnorm::stages::names::Unseen;
 use transnorm::stages::punct::Punct;
 use transnorm::{Document, Error, Options, Pipeline};
 
+/// mimalloc instead of glibc's malloc: documents are allocated on the workers and freed on the
+/// writer thread, and glibc then pays for arena locks and for the pages `malloc_trim` hands back
+/// and the workers fault in again. Measured on the seed-7 corpus (README, Performance): 2
+/// threads 10-20% faster, start-up 78 -> 52 ms, 4.5% fewer instructions per byte; peak memory
+/// 70 -> 110 MB, still flat with corpus size.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "transnorm",

@@ -285,10 +285,12 @@ pub fn run(
 /// 1.16x that on 100 MB (`benches/memory.py`); every 16 MiB it is 1.04x, for about 2% more CPU.
 const TRIM_BYTES: u64 = 16 << 20;
 
-/// Hands memory freed by past batches back to the system. glibc keeps freed chunks in
-/// per-thread arenas; the documents of a batch are allocated on the rayon workers and freed
-/// by the writer, and the holes between live chunks can make resident memory creep up with
-/// the length of the run.
+/// Hands memory freed by past batches back to the system, where the allocator is glibc's (the
+/// library's users, the Python module; the `transnorm` binary uses mimalloc, which purges on
+/// its own and leaves glibc's heap next to empty, so the call costs nothing there). glibc keeps
+/// freed chunks in per-thread arenas; the documents of a batch are allocated on the rayon
+/// workers and freed by the writer, and the holes between live chunks can make resident
+/// memory creep up with the length of the run.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn release_freed_memory() {
     // SAFETY: malloc_trim has no preconditions; it only returns free pages to the kernel.
