@@ -13,12 +13,11 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
 use crate::document::{Document, Flag};
 use crate::edit::{Bias, EditKind, Replacement};
 use crate::error::{Error, Result};
 use crate::glossary::artifacts::{ArtifactRule, Gate};
+use crate::stages::phrases::ScanDfa;
 use crate::stages::{ascii, is_alphanumeric, is_whole_word, Stage};
 
 /// The score key in `docs` output.
@@ -39,7 +38,7 @@ pub enum Mode {
 pub struct Artifacts {
     mode: Mode,
     rules: Vec<ArtifactRule>,
-    automaton: Option<AhoCorasick>,
+    automaton: Option<ScanDfa>,
     /// For each automaton pattern (a lower-cased phrase), the rules with that phrase.
     by_pattern: Vec<Vec<usize>>,
     /// The languages some rule is for: segments in others are not searched.
@@ -69,14 +68,9 @@ impl Artifacts {
             None
         } else {
             Some(
-                // Left to itself the builder picks a DFA only up to 100 patterns; a few hundred
-                // phrases still fit one in cache, and it searches several times faster than
-                // the NFA (criterion stage/artifacts).
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .ascii_case_insensitive(true)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&patterns)
+                // A DFA: a few hundred phrases still fit one in cache, and it searches several
+                // times faster than the NFA (criterion stage/artifacts).
+                ScanDfa::new(&patterns, true)
                     .map_err(|e| Error::Config(format!("artifact automaton: {e}")))?,
             )
         };
@@ -317,12 +311,7 @@ const MAX_PASSES: usize = 3;
 impl Artifacts {
     /// Every rule match in the current text of the segments marked in `search`: (start, end,
     /// rule index), in order.
-    fn find(
-        &self,
-        doc: &Document,
-        ac: &AhoCorasick,
-        search: &[bool],
-    ) -> Vec<(usize, usize, usize)> {
+    fn find(&self, doc: &Document, ac: &ScanDfa, search: &[bool]) -> Vec<(usize, usize, usize)> {
         let text = doc.text();
         let map = doc.log.offsets();
         let names = Spans::new(
@@ -337,7 +326,7 @@ impl Artifacts {
                 continue;
             }
             let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
-            for m in ac.find_iter(&text[range.clone()]) {
+            for m in ac.find_iter(&text.as_bytes()[range.clone()]) {
                 let (a, b) = (range.start + m.start(), range.start + m.end());
                 if !is_whole_word(text, a, b) || names.overlap(a, b) {
                     continue;

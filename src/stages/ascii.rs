@@ -56,7 +56,10 @@ fn count_lanes(high_bits: u64) -> u32 {
 /// The first index at or after `from` of a byte that `exact` accepts (or `bytes.len()`).
 /// `maybe` marks, in the high bit of a lane of eight bytes, every byte `exact` could accept
 /// (more is fine): eight bytes it leaves unmarked are passed over at once, the others are
-/// tried one by one from the first it marks.
+/// tried one by one from the first it marks. Always inlined: the closures are then the
+/// caller's code, and the compiler's own choice left it out of line for some callers
+/// (sentence ends, hygiene), at a call per candidate byte.
+#[inline(always)]
 pub(crate) fn next_exact(
     bytes: &[u8],
     from: usize,
