@@ -263,6 +263,11 @@ impl EntityTails {
         );
         let bytes = &mut self.bytes;
         let r = self.seen.entry(key).or_insert_with(|| {
+            // Room for a dozen entities at once: grown from nothing, the escaper's worst-case
+            // reservations reallocated it about eight times a document.
+            if bytes.capacity() == 0 {
+                bytes.reserve(2048);
+            }
             let start = bytes.len();
             bytes.extend_from_slice(b"\"id\":");
             json_escape_simd::escape_into(&e.id, bytes);

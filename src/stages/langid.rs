@@ -189,7 +189,70 @@ pub struct ScriptFirst {
     /// Every letter some fact names: the only ones worth counting.
     fact_letters: std::collections::HashSet<char>,
     /// Common words, and the languages whose lists have them.
-    words: FxHashMap<String, Vec<LangCode>>,
+    words: CommonWords,
+}
+
+/// Common words and the languages whose lists have them, with one bit per hash of (length,
+/// first letter, last letter) of the ASCII ones. Most words of a text are no common word, and
+/// an unset bit says so without lower-casing and hashing the word (callgrind, first 3 MB of
+/// the seed-7 corpus: 1.7% fewer instructions in all).
+#[derive(Debug)]
+struct CommonWords {
+    map: FxHashMap<String, Vec<LangCode>>,
+    ascii: Box<[u64; 64]>,
+}
+
+impl CommonWords {
+    fn new() -> Self {
+        CommonWords {
+            map: FxHashMap::default(),
+            ascii: Box::new([0; 64]),
+        }
+    }
+
+    /// The filter's bit for an ASCII word of `len` bytes from `first` to `last`, lower-cased.
+    fn bit(len: usize, first: u8, last: u8) -> usize {
+        (len.wrapping_mul(0x9E5) ^ (usize::from(first) << 4) ^ usize::from(last).wrapping_mul(131))
+            % (64 * 64)
+    }
+
+    /// Records that `lang`'s list has `word`.
+    fn insert(&mut self, word: &str, lang: LangCode) {
+        let word = word.to_lowercase();
+        if let (true, Some(&first), Some(&last)) = (
+            word.is_ascii(),
+            word.as_bytes().first(),
+            word.as_bytes().last(),
+        ) {
+            let bit = Self::bit(word.len(), first, last);
+            self.ascii[bit / 64] |= 1 << (bit % 64);
+        }
+        let langs = self.map.entry(word).or_default();
+        if !langs.contains(&lang) {
+            langs.push(lang);
+        }
+    }
+
+    /// The languages whose lists have `word` (not empty) in any case; `lower` is scratch.
+    fn get(&self, word: &str, lower: &mut String) -> Option<&[LangCode]> {
+        lower.clear();
+        if word.is_ascii() {
+            let b = word.as_bytes();
+            let (first, last) = (
+                b[0].to_ascii_lowercase(),
+                b[b.len() - 1].to_ascii_lowercase(),
+            );
+            let bit = Self::bit(b.len(), first, last);
+            if self.ascii[bit / 64] & (1 << (bit % 64)) == 0 {
+                return None;
+            }
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        self.map.get(lower.as_str()).map(Vec::as_slice)
+    }
 }
 
 /// `never`: a text with one of the letters is not in the language; `needs`: a text of some
@@ -256,7 +319,7 @@ impl ScriptFirst {
             .filter(|l| script_of(*l) == Some(Script::Cyrillic))
             .collect();
         let mut letters = Vec::new();
-        let mut words: FxHashMap<String, Vec<LangCode>> = FxHashMap::default();
+        let mut words = CommonWords::new();
         for f in lists().filter(|f| f.stem() != "languages") {
             if f.stem() == "letters" {
                 for (n, line) in f.lines() {
@@ -283,10 +346,7 @@ impl ScriptFirst {
             }
             let lang = code(f.stem()).ok_or_else(|| unknown(f.stem(), Some((&f.path, 0))))?;
             for (_, w) in f.lines() {
-                let langs = words.entry(w.to_lowercase()).or_default();
-                if !langs.contains(&lang) {
-                    langs.push(lang);
-                }
+                words.insert(w, lang);
             }
         }
         let fact_letters = letters
@@ -311,16 +371,7 @@ impl ScriptFirst {
         let mut lower = String::new();
         text.split(|c: char| !is_alphabetic(c))
             .filter(|w| !w.is_empty())
-            .map(move |w| {
-                lower.clear();
-                if w.is_ascii() {
-                    lower.push_str(w);
-                    lower.make_ascii_lowercase();
-                } else {
-                    lower.extend(w.chars().flat_map(char::to_lowercase));
-                }
-                self.words.get(&lower).map(Vec::as_slice)
-            })
+            .map(move |w| self.words.get(w, &mut lower))
     }
 
     /// Common-word evidence: each word scores for the languages whose lists have it, shared
@@ -737,6 +788,22 @@ mod tests {
         ) {
             let expected = s.chars().filter(|c| c.is_alphabetic()).count().min(cap);
             proptest::prop_assert_eq!(letters(&s, cap), expected);
+        }
+
+        #[test]
+        fn the_common_word_filter_only_rules_out_words_not_listed(
+            listed in proptest::collection::vec("[a-zçİ]{1,6}", 1..40),
+            asked in proptest::collection::vec("[a-zA-ZçÇİ]{1,6}", 1..40),
+        ) {
+            let mut words = CommonWords::new();
+            for w in &listed {
+                words.insert(w, "en");
+            }
+            let mut lower = String::new();
+            for w in listed.iter().map(|w| w.to_uppercase()).chain(asked) {
+                let expected = words.map.get(&w.to_lowercase()).map(Vec::as_slice);
+                proptest::prop_assert_eq!(words.get(&w, &mut lower), expected);
+            }
         }
     }
 
