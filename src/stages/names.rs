@@ -150,26 +150,43 @@ fn starts_capital(s: &str) -> bool {
     }
 }
 
-/// The first word (maximal run of letters and digits) in `text[from..end]`, if any.
+/// The first word (maximal run of letters and digits) in `text[from..end]`, if any. Runs of
+/// ASCII letters and digits are passed over without decoding.
 fn next_word(text: &str, from: usize, end: usize) -> Option<Range<usize>> {
-    let bytes = text.as_bytes();
-    let mut start = None;
-    let mut i = from;
-    while i < end {
-        let (word, len) = if bytes[i].is_ascii() {
+    let bytes = &text.as_bytes()[..end];
+    // The character at `i` (a boundary): whether it is a letter or digit, and its length.
+    let class = |i: usize| {
+        if bytes[i].is_ascii() {
             (bytes[i].is_ascii_alphanumeric(), 1)
         } else {
             let c = text[i..].chars().next().unwrap_or_default();
             (is_alphanumeric(c), c.len_utf8())
-        };
-        match (word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => return Some(s..i),
-            _ => {}
         }
-        i += len;
+    };
+    let mut i = from;
+    let start = loop {
+        if i >= end {
+            return None;
+        }
+        match class(i) {
+            (true, _) => break i,
+            (false, len) => i += len,
+        }
+    };
+    while i < end {
+        i += bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if i == end {
+            break;
+        }
+        match class(i) {
+            (true, len) => i += len,
+            (false, _) => return Some(start..i),
+        }
     }
-    start.map(|s| s..end)
+    Some(start..end)
 }
 
 /// The first word in `text[from..range.end]` that starts with a capital letter; words are as
@@ -847,6 +864,29 @@ mod tests {
                 .collect();
             let mapped: Vec<usize> = at.iter().map(|&a| view.orig(a)).collect();
             proptest::prop_assert_eq!(mapped, orig);
+        }
+
+        /// `next_word` finds the run of letters and digits a character-by-character reading
+        /// finds, from and up to any character boundaries.
+        #[test]
+        fn next_word_is_the_first_run_of_letters_and_digits(
+            s in "([a-zA-Z0-9]{1,4}|[ ,.’-]|é|Ж|\u{300}|\u{1f600}|\u{3000}){0,16}",
+            a in 0usize..40,
+            b in 0usize..40,
+        ) {
+            let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+            let (from, end) = (bounds[a % bounds.len()], bounds[b % bounds.len()]);
+            let end = end.max(from);
+            let chars: Vec<(usize, char)> = s[from..end].char_indices().collect();
+            let first = chars.iter().position(|&(_, c)| is_alphanumeric(c));
+            let expected = first.map(|k| {
+                let stop = chars[k..]
+                    .iter()
+                    .find(|&&(_, c)| !is_alphanumeric(c))
+                    .map_or(end, |&(i, _)| from + i);
+                from + chars[k].0..stop
+            });
+            proptest::prop_assert_eq!(next_word(&s, from, end), expected);
         }
     }
 
