@@ -169,7 +169,7 @@ impl ScanDfa {
                     continue;
                 }
             }
-            // One byte (and the next three, by the loop) with the checks.
+            // One byte with the checks; the loop then tries four again from the next.
             sid = step(sid, rest[i]);
             i += 1;
             if dfa.is_special(sid) {
