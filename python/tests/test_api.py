@@ -87,10 +87,13 @@ def test_equal_options_give_equal_fingerprints():
 
 
 def test_the_gil_is_released_while_a_batch_runs(samples):
-    """Another Python thread keeps running while the pipeline works: the longest pause it
-    sees is a small part of the batch's time (holding the GIL would stall it throughout)."""
+    """Another Python thread keeps running while the pipeline works: it runs for a good part
+    of the batch's time (holding the GIL would stop it throughout). What counts is the time it
+    runs in steps under a millisecond, not its longest pause: converting the results holds the
+    GIL, and a busy host can stop it for tens of milliseconds at once (a pause of 41 ms in a
+    batch of 79 failed the earlier form of this test in CI, once the pipeline got faster)."""
     p = transnorm.Pipeline(threads=1)
-    texts = [r["text"] for r in samples] * 60
+    texts = [r["text"] for r in samples] * 120
     done = threading.Event()
     took = []
 
@@ -101,12 +104,14 @@ def test_the_gil_is_released_while_a_batch_runs(samples):
         done.set()
 
     worker = threading.Thread(target=batch)
-    last, longest = time.perf_counter(), 0.0
+    last, ran = time.perf_counter(), 0.0
     worker.start()
     while not done.is_set():
         now = time.perf_counter()
-        longest = max(longest, now - last)
+        if now - last < 0.001:
+            ran += now - last
         last = now
     worker.join()
     assert took[0] > 0.05, "the batch is too small to tell"
-    assert longest < took[0] / 2, (longest, took[0])
+    # Here it runs for 50-75% of the batch (20 runs); with the GIL held through the batch, 13%.
+    assert ran > took[0] / 4, (ran, took[0])
