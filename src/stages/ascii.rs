@@ -13,27 +13,10 @@ fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
     (x + ONES * (0x80 - u64::from(lo))) & !(x + ONES * (0x80 - u64::from(hi) - 1)) & HIGH
 }
 
-/// The first index at or after `from` of a byte that `hit` marks (in the lane's high bit,
-/// given the eight bytes), or that `slow` accepts in the tail; `bytes.len()` when none.
-fn next(bytes: &[u8], from: usize, hit: impl Fn(u64) -> u64, slow: impl Fn(u8) -> bool) -> usize {
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let found = hit(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    bytes[i.min(bytes.len())..]
-        .iter()
-        .position(|&b| slow(b))
-        .map_or(bytes.len(), |k| i + k)
-}
-
 /// The first index at or after `from` of a byte that is an ASCII capital or not ASCII (or
 /// `bytes.len()`).
 pub(crate) fn next_capital_or_non_ascii(bytes: &[u8], from: usize) -> usize {
-    next(
+    next_exact(
         bytes,
         from,
         |x| (x & HIGH) | in_range(x & !HIGH, b'A', b'Z'),
@@ -43,7 +26,7 @@ pub(crate) fn next_capital_or_non_ascii(bytes: &[u8], from: usize) -> usize {
 
 /// The first index at or after `from` of a byte that is not ASCII (or `bytes.len()`).
 pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
-    next(bytes, from, |x| x & HIGH, |b| !b.is_ascii())
+    next_exact(bytes, from, |x| x & HIGH, |b| !b.is_ascii())
 }
 
 /// How many lanes have their high bit set (only high bits set): the bits summed by one
