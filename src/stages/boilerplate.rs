@@ -12,33 +12,34 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
-use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde_json::Value;
 
 use crate::document::Document;
 use crate::edit::{EditKind, Replacement, Rule};
 use crate::error::{Error, Result};
 use crate::glossary::{DataSet, FileKind};
+use crate::stages::lineset::LineSet;
 use crate::stages::{is_alphanumeric, Stage};
 
 /// Lines longer than this are article text, never furniture: skipping them keeps the stage
 /// cheap on long paragraphs.
 const MAX_FURNITURE_LINE: usize = 300;
 
-static NAME_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,3}$").expect("valid regex")
-});
-static BY_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:By|BY)\s+(\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,3})$")
-        .expect("valid regex")
-});
+/// A person's name on a line of its own: two to four capitalized words.
+const NAME_LINE: &str = r"\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,3}";
+/// "By" and a name; the name is the line after [`BY`] bytes, trimmed.
+const BY_LINE: &str = r"(?:By|BY)\s+\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,3}";
+/// The length of "By".
+const BY: usize = 2;
 
 /// The boilerplate stage.
 #[derive(Debug)]
 pub struct Boilerplate {
-    set: RegexSet,
+    set: LineSet,
+    name_line: LineSet,
+    by_line: LineSet,
     rules: Vec<Rule>,
     roles: HashSet<String>,
     punct_rule: Rule,
@@ -55,26 +56,20 @@ impl Boilerplate {
         let mut places = Vec::new();
         for file in data.of(FileKind::Boilerplate) {
             for (line, pat) in file.lines() {
-                patterns.push(format!("^(?:{pat})$"));
+                patterns.push(pat);
                 places.push((&file.path, line));
             }
         }
-        let set = RegexSetBuilder::new(&patterns)
-            .case_insensitive(true)
-            .size_limit(64 << 20)
-            // The lazy DFA needs room for these patterns (bounded repeats, Unicode classes):
-            // with the default cache it gives up and the set runs 5x slower on the PikeVM.
-            .dfa_size_limit(16 << 20)
-            .build()
-            .map_err(|e| {
-                // Compiled one by one only now, to name the pattern at fault.
-                let bad = patterns.iter().zip(&places).find_map(|(p, (path, line))| {
-                    Regex::new(p)
-                        .err()
-                        .map(|e| Error::glossary(path, *line, format!("bad pattern: {e}")))
-                });
-                bad.unwrap_or_else(|| Error::Config(format!("boilerplate patterns: {e}")))
-            })?;
+        let set = LineSet::new(&patterns, true).map_err(|e| {
+            // Compiled one by one only now, to name the pattern at fault.
+            let bad = patterns.iter().zip(&places).find_map(|(p, (path, line))| {
+                LineSet::new(&[p], true)
+                    .err()
+                    .map(|e| Error::glossary(path, *line, format!("bad pattern: {e}")))
+            });
+            bad.unwrap_or_else(|| Error::Config(format!("boilerplate patterns: {e}")))
+        })?;
+        let built_in = |p: &str| LineSet::new(&[p], false).expect("a valid built-in pattern");
         let rules = places
             .iter()
             .map(|(path, line)| Arc::from(format!("{path}:{line}")))
@@ -85,6 +80,8 @@ impl Boilerplate {
             .collect();
         Ok(Boilerplate {
             set,
+            name_line: built_in(NAME_LINE),
+            by_line: built_in(BY_LINE),
             rules,
             roles,
             punct_rule: Arc::from("boilerplate:no-letters"),
@@ -100,23 +97,19 @@ impl Boilerplate {
         if !line.chars().any(is_alphanumeric) {
             return Some(&self.punct_rule);
         }
-        // The quick yes/no first: almost every line is no furniture.
-        if !self.set.is_match(line) {
-            return None;
-        }
-        self.set.matches(line).iter().next().map(|i| &self.rules[i])
+        self.set.first_match(line).map(|i| &self.rules[i])
     }
 
     /// The byline at the head: the lines it spans and the name and role found.
     fn byline(&self, lines: &[Line<'_>]) -> Option<(usize, String, Option<String>)> {
         let mut content = lines.iter().enumerate().filter(|(_, l)| !l.text.is_empty());
         let (i, first) = content.next()?;
-        if let Some(c) = BY_LINE.captures(first.text) {
-            return Some((i, c[1].to_owned(), None));
+        if self.by_line.is_match(first.text) {
+            return Some((i, first.text[BY..].trim_start().to_owned(), None));
         }
         let (j, second) = content.next()?;
         let role = second.text.trim_end_matches(['.', ',']);
-        (NAME_LINE.is_match(first.text) && self.roles.contains(&role.to_lowercase()))
+        (self.name_line.is_match(first.text) && self.roles.contains(&role.to_lowercase()))
             .then(|| (j, first.text.to_owned(), Some(role.to_owned())))
     }
 }

@@ -1,13 +1,15 @@
 //! The stages a document goes through, one file each, in pipeline order:
 //! [`hygiene`] and [`boilerplate`] (clean), [`langid`], [`segment`], [`punct`], [`names`],
 //! [`artifacts`]. Beside them, what stages share: [`mojibake`] (double-encoding repair),
-//! `phrases` (phrase search at word starts) and `ascii` (scans eight bytes at a time).
+//! `phrases` (phrase search at word starts), `lineset` (whole-line pattern sets) and `ascii`
+//! (scans eight bytes at a time).
 
 pub mod artifacts;
 mod ascii;
 pub mod boilerplate;
 pub mod hygiene;
 pub mod langid;
+mod lineset;
 pub mod mojibake;
 pub mod names;
 mod phrases;
