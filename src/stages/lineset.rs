@@ -9,6 +9,7 @@
 //! boundary, `\b` without `(?-u:...)`) goes to a `RegexSet` instead.
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::sync::Arc;
 
 use regex::{RegexSet, RegexSetBuilder};
 use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
@@ -34,7 +35,7 @@ pub(crate) struct LineSet {
 
 enum Engine {
     Lazy {
-        dfa: Box<DFA>,
+        dfa: Arc<DFA>,
         caches: Pool<Cache, NewCache>,
     },
     Set(RegexSet),
@@ -66,12 +67,10 @@ impl LineSet {
             .collect();
         let engine = match lazy(&whole, case_insensitive) {
             Some(dfa) => {
-                let d = dfa.clone();
+                let dfa = Arc::new(dfa);
+                let d = Arc::clone(&dfa);
                 let caches = Pool::new(Box::new(move || d.create_cache()) as NewCache);
-                Engine::Lazy {
-                    dfa: Box::new(dfa),
-                    caches,
-                }
+                Engine::Lazy { dfa, caches }
             }
             None => Engine::Set(
                 RegexSetBuilder::new(&whole)
