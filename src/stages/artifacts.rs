@@ -320,24 +320,29 @@ impl Artifacts {
                 .map(|e| map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End))
                 .collect(),
         );
+        let (ranges, langs): (Vec<Range<usize>>, Vec<&str>) = doc
+            .segments
+            .iter()
+            .zip(search)
+            .filter(|&(seg, &s)| s && self.langs.iter().any(|l| l == seg.lang))
+            .map(|(seg, _)| {
+                let range =
+                    map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
+                (range, seg.lang)
+            })
+            .unzip();
         let mut hits = Vec::new();
-        for (seg, _) in doc.segments.iter().zip(search).filter(|(_, &s)| s) {
-            if !self.langs.iter().any(|l| l == seg.lang) {
+        for (k, m) in ac.find_in(text.as_bytes(), &ranges) {
+            let (a, b) = (m.start(), m.end());
+            if !is_whole_word(text, a, b) || names.overlap(a, b) {
                 continue;
             }
-            let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
-            for m in ac.find_iter(&text.as_bytes()[range.clone()]) {
-                let (a, b) = (range.start + m.start(), range.start + m.end());
-                if !is_whole_word(text, a, b) || names.overlap(a, b) {
-                    continue;
-                }
-                let rule = self.by_pattern[m.pattern().as_usize()]
-                    .iter()
-                    .copied()
-                    .find(|&i| self.applies(&self.rules[i], text, a, b, seg.lang));
-                if let Some(i) = rule {
-                    hits.push((a, b, i));
-                }
+            let rule = self.by_pattern[m.pattern().as_usize()]
+                .iter()
+                .copied()
+                .find(|&i| self.applies(&self.rules[i], text, a, b, langs[k]));
+            if let Some(i) = rule {
+                hits.push((a, b, i));
             }
         }
         hits
