@@ -12,6 +12,7 @@
 //!
 //! All offsets written are counted in characters (Unicode scalar values).
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -58,8 +59,8 @@ pub struct SegmentView<'a> {
     pub src: Range<usize>,
     /// The edits inside the span.
     pub edits: &'a [Edit],
-    /// The normalized text.
-    pub text: String,
+    /// The normalized text: the original's span itself where no edit falls in it.
+    pub text: Cow<'a, str>,
     /// Entities inside the span, with their byte span in `text`.
     pub entities: Vec<(Range<usize>, &'a Entity)>,
 }
@@ -107,7 +108,10 @@ pub fn segments(doc: &Document) -> Vec<SegmentView<'_>> {
             at += 1;
         }
         let mine = &edits[first..at];
-        let text = apply_edits(&doc.src()[src.clone()], src.start, mine);
+        let text = match mine {
+            [] => Cow::Borrowed(&doc.src()[src.clone()]),
+            _ => Cow::Owned(apply_edits(&doc.src()[src.clone()], src.start, mine)),
+        };
         let map = OffsetMap::new(mine);
         let entities = doc
             .entities
@@ -334,9 +338,16 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                 m.extend_from_slice(b",\"lang\":");
                 json_escape_simd::escape_into(v.lang, m);
                 m.extend_from_slice(b",\"src\":");
+                let src_at = m.len();
                 json_escape_simd::escape_into(&doc.src()[v.src.clone()], m);
+                let src_end = m.len();
                 m.extend_from_slice(b",\"text\":");
-                json_escape_simd::escape_into(&v.text, m);
+                if let Cow::Borrowed(_) = v.text {
+                    // The text is the source span: its escaped form is already written.
+                    m.extend_from_within(src_at..src_end);
+                } else {
+                    json_escape_simd::escape_into(&v.text, m);
+                }
                 m.extend_from_slice(b",\"src_span\":");
                 push_span(m, a, b);
                 m.extend_from_slice(b",\"edits\":[");
