@@ -68,8 +68,8 @@ impl Artifacts {
             None
         } else {
             Some(
-                // A DFA: a few hundred phrases still fit one in cache, and it searches several
-                // times faster than the NFA (criterion stage/artifacts).
+                // A DFA (about 600 KB for the default rules): it searches several times faster
+                // than the NFA (criterion stage/artifacts), four segments at a time.
                 ScanDfa::new(&patterns, true)
                     .map_err(|e| Error::Config(format!("artifact automaton: {e}")))?,
             )

@@ -10,8 +10,8 @@
 //!
 //! It pays where few word starts qualify (names: capitalized words). Artifact phrases start
 //! with most letters in either case; there a search per word start costs more than one scan
-//! of a small DFA (criterion stage/artifacts 122 -> 74 MiB/s), so that stage scans, with
-//! [`ScanDfa`].
+//! of a DFA (criterion stage/artifacts 122 -> 74 MiB/s), so that stage scans, with
+//! [`ScanDfa`], several segments at once.
 
 use std::ops::Range;
 
