@@ -106,8 +106,13 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 struct Memo {
     /// The instance whose entries these are.
     id: u64,
-    /// Word -> transliteration key.
-    keys: FxHashMap<Box<str>, Rc<str>>,
+    /// Word -> transliteration key, and whether a glossary key starts with it.
+    keys: FxHashMap<Box<str>, WordKey>,
+    /// The same for words of at most seven bytes, by [`short`]: most capitalized words of
+    /// news text ("The", "Russia", "Tokayev") are looked up without hashing and comparing a
+    /// string. With the head test kept here too, 0.9% fewer instructions in all (callgrind,
+    /// first 3 MB of the seed-7 corpus).
+    short_keys: FxHashMap<u64, WordKey>,
     /// Language -> candidate -> the variant it is an unseen spelling of, if any.
     matches: FxHashMap<LangCode, FxHashMap<Box<str>, Option<usize>>>,
     /// Entries in `matches`.
@@ -128,14 +133,30 @@ thread_local! {
 fn with_memo<T>(id: u64, f: impl FnOnce(&mut Memo) -> T) -> T {
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
-        if memo.id != id || memo.keys.len() >= MEMO_MAX || memo.n_matches >= MEMO_MAX {
+        let words = memo.keys.len() + memo.short_keys.len();
+        if memo.id != id || words >= MEMO_MAX || memo.n_matches >= MEMO_MAX {
             memo.keys.clear();
+            memo.short_keys.clear();
             memo.matches.clear();
             memo.n_matches = 0;
             memo.id = id;
         }
         f(&mut memo)
     })
+}
+
+/// A word's transliteration key, and whether a glossary key starts with it (a head).
+type WordKey = (Rc<str>, bool);
+
+/// A word of at most seven bytes as one integer: its bytes, and its length in the top byte.
+fn short(word: &str) -> Option<u64> {
+    let mut bytes = [0u8; 8];
+    bytes
+        .get_mut(..word.len())
+        .filter(|b| b.len() < 8)?
+        .copy_from_slice(word.as_bytes());
+    bytes[7] = word.len() as u8;
+    Some(u64::from_le_bytes(bytes))
 }
 
 fn is_cyrillic(s: &str) -> bool {
@@ -372,7 +393,7 @@ impl Names {
         let mut at = range.start;
         while let Some(first) = next_capital_word(text, at, &range) {
             at = first.end;
-            let head = self.heads.contains(&*self.word_key(&text[first.clone()]));
+            let (_, head) = self.word_key(&text[first.clone()]);
             if !head && !is_cyrillic(&text[first.clone()]) {
                 continue;
             }
@@ -405,14 +426,24 @@ impl Names {
         out
     }
 
-    /// The transliteration key of one word, through the per-thread memo.
-    fn word_key(&self, word: &str) -> Rc<str> {
+    /// The transliteration key of one word and whether it is a head, through the per-thread
+    /// memo.
+    fn word_key(&self, word: &str) -> WordKey {
         with_memo(self.id, |memo| {
-            if let Some(k) = memo.keys.get(word) {
-                return Rc::clone(k);
+            let n = short(word);
+            let known = match n {
+                Some(n) => memo.short_keys.get(&n),
+                None => memo.keys.get(word),
+            };
+            if let Some(k) = known {
+                return k.clone();
             }
-            let k: Rc<str> = self.keyer.key(word).into();
-            memo.keys.insert(word.into(), Rc::clone(&k));
+            let key: Rc<str> = self.keyer.key(word).into();
+            let k = (Rc::clone(&key), self.heads.contains(&*key));
+            match n {
+                Some(n) => memo.short_keys.insert(n, k.clone()),
+                None => memo.keys.insert(word.into(), k.clone()),
+            };
             k
         })
     }
@@ -432,7 +463,7 @@ impl Names {
         }
         let key = words
             .iter()
-            .map(|w| self.word_key(&text[w.clone()]))
+            .map(|w| self.word_key(&text[w.clone()]).0)
             .collect::<Vec<_>>()
             .join(" ");
         let v = self.key_match(candidate, &key, lang);
@@ -864,6 +895,16 @@ mod tests {
                 .collect();
             let mapped: Vec<usize> = at.iter().map(|&a| view.orig(a)).collect();
             proptest::prop_assert_eq!(mapped, orig);
+        }
+
+        /// Two words of under eight bytes have the same integer only when they are the same.
+        #[test]
+        fn short_words_are_one_integer_each(a in "(?s).{0,8}", b in "(?s).{0,8}") {
+            let (sa, sb) = (short(&a), short(&b));
+            proptest::prop_assert_eq!(sa.is_some(), a.len() < 8);
+            if let (Some(x), Some(y)) = (sa, sb) {
+                proptest::prop_assert_eq!(x == y, a == b);
+            }
         }
 
         /// `next_word` finds the run of letters and digits a character-by-character reading
