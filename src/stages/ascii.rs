@@ -101,6 +101,23 @@ pub(crate) fn word_starts_in(chunk: [u8; 8], in_word: bool) -> Option<(u32, bool
     Some((count_lanes(word & !before), word >> 63 != 0))
 }
 
+/// A word of at most eight bytes, not ending in a NUL byte, as one integer, for hash maps keyed
+/// by short words: its bytes (ASCII letters lower-cased when `fold`), zero bytes after them.
+/// Two words sharing one would differ by trailing NULs, which neither has. Most words of news
+/// text are that short; looked up this way they are neither hashed byte by byte nor compared
+/// as strings.
+pub(crate) fn short_key(word: &[u8], fold: bool) -> Option<u64> {
+    if word.last() == Some(&0) {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes.get_mut(..word.len())?.copy_from_slice(word);
+    if fold {
+        bytes.make_ascii_lowercase();
+    }
+    Some(u64::from_le_bytes(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +126,22 @@ mod tests {
         "[a-zA-Z0-9 @\\[`{~\\x00\\x7f\\n]{0,30}([éж’\\u{1f600}]|[a-zA-Z ]{0,12}){0,6}";
 
     proptest::proptest! {
+        /// Two words of up to eight bytes have the same integer only when they are the same
+        /// (after folding, when folded).
+        #[test]
+        fn short_words_are_one_integer_each(
+            a in "(?s).{0,6}[\\x00ab]{0,3}",
+            b in "(?s).{0,6}[\\x00ab]{0,3}",
+            fold in proptest::bool::ANY,
+        ) {
+            let (sa, sb) = (short_key(a.as_bytes(), fold), short_key(b.as_bytes(), fold));
+            proptest::prop_assert_eq!(sa.is_some(), a.len() <= 8 && !a.ends_with('\0'));
+            if let (Some(x), Some(y)) = (sa, sb) {
+                let same = if fold { a.eq_ignore_ascii_case(&b) } else { a == b };
+                proptest::prop_assert_eq!(x == y, same);
+            }
+        }
+
         #[test]
         fn scans_find_what_a_byte_loop_finds(s in TEXT, from in 0usize..60) {
             let bytes = s.as_bytes();

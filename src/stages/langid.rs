@@ -193,15 +193,16 @@ pub struct ScriptFirst {
 }
 
 /// Common words and the languages whose lists have them. Most words of news text are ASCII
-/// and at most eight bytes long: those are looked up as one integer, lower-cased in place,
-/// without building a string and hashing its bytes (callgrind, first 3 MB of the seed-7
-/// corpus: the lookups fell from 28 to 22 million instructions). Longer ASCII words pass a
-/// filter first, one bit per hash of (length, first letter, last letter): most words of a
-/// text are no common word, and an unset bit says so without lower-casing and hashing them.
+/// and at most eight bytes long: those are looked up as one integer ([`ascii::short_key`],
+/// lower-cased), without building a string and hashing its bytes (callgrind, first 3 MB of
+/// the seed-7 corpus: the lookups fell from 28 to 22 million instructions). Longer ASCII
+/// words pass a filter first, one bit per hash of (length, first letter, last letter): most
+/// words of a text are no common word, and an unset bit says so without lower-casing and
+/// hashing them.
 #[derive(Debug)]
 struct CommonWords {
     map: FxHashMap<String, Vec<LangCode>>,
-    /// The ASCII words of `map` of at most eight bytes, by [`CommonWords::pack`].
+    /// The ASCII words of `map` of at most eight bytes, by [`ascii::short_key`].
     short: FxHashMap<u64, Vec<LangCode>>,
     ascii: Box<[u64; 64]>,
 }
@@ -213,14 +214,6 @@ impl CommonWords {
             short: FxHashMap::default(),
             ascii: Box::new([0; 64]),
         }
-    }
-
-    /// An ASCII word of at most eight bytes as one integer, lower-cased, zero bytes after it.
-    fn pack(word: &[u8]) -> Option<u64> {
-        let mut bytes = [0u8; 8];
-        bytes.get_mut(..word.len())?.copy_from_slice(word);
-        bytes.make_ascii_lowercase();
-        Some(u64::from_le_bytes(bytes))
     }
 
     /// The filter's bit for an ASCII word of `len` bytes from `first` to `last`, lower-cased.
@@ -240,7 +233,7 @@ impl CommonWords {
             let bit = Self::bit(word.len(), first, last);
             self.ascii[bit / 64] |= 1 << (bit % 64);
         }
-        if let Some(key) = Self::pack(word.as_bytes()).filter(|_| word.is_ascii()) {
+        if let Some(key) = ascii::short_key(word.as_bytes(), true).filter(|_| word.is_ascii()) {
             let langs = self.short.entry(key).or_default();
             if !langs.contains(&lang) {
                 langs.push(lang);
@@ -257,7 +250,7 @@ impl CommonWords {
         lower.clear();
         if word.is_ascii() {
             let b = word.as_bytes();
-            if let Some(key) = Self::pack(b) {
+            if let Some(key) = ascii::short_key(b, true) {
                 return self.short.get(&key).map(Vec::as_slice);
             }
             let (first, last) = (

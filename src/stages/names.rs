@@ -41,7 +41,7 @@ use crate::error::{Error, Result};
 use crate::glossary::names::NameGlossary;
 use crate::glossary::translit::Keyer;
 use crate::glossary::{DataSet, FileKind};
-use crate::stages::ascii::next_capital_or_non_ascii;
+use crate::stages::ascii::{self, next_capital_or_non_ascii};
 use crate::stages::phrases::WordAutomaton;
 use crate::stages::{exotic_spaces, is_alphanumeric, is_whole_word, Stage};
 
@@ -108,10 +108,10 @@ struct Memo {
     id: u64,
     /// Word -> transliteration key, and whether a glossary key starts with it.
     keys: FxHashMap<Box<str>, WordKey>,
-    /// The same for words of at most seven bytes, by [`short`]: most capitalized words of
-    /// news text ("The", "Russia", "Tokayev") are looked up without hashing and comparing a
-    /// string. With the head test kept here too, 0.9% fewer instructions in all (callgrind,
-    /// first 3 MB of the seed-7 corpus).
+    /// The same for words of at most eight bytes, by [`ascii::short_key`]: most capitalized
+    /// words of news text ("The", "Russia", "Tokayev") are looked up without hashing and
+    /// comparing a string. With the head test kept here too, 0.9% fewer instructions in all
+    /// (callgrind, first 3 MB of the seed-7 corpus).
     short_keys: FxHashMap<u64, WordKey>,
     /// Language -> candidate -> the variant it is an unseen spelling of, if any.
     matches: FxHashMap<LangCode, FxHashMap<Box<str>, Option<usize>>>,
@@ -147,17 +147,6 @@ fn with_memo<T>(id: u64, f: impl FnOnce(&mut Memo) -> T) -> T {
 
 /// A word's transliteration key, and whether a glossary key starts with it (a head).
 type WordKey = (Rc<str>, bool);
-
-/// A word of at most seven bytes as one integer: its bytes, and its length in the top byte.
-fn short(word: &str) -> Option<u64> {
-    let mut bytes = [0u8; 8];
-    bytes
-        .get_mut(..word.len())
-        .filter(|b| b.len() < 8)?
-        .copy_from_slice(word.as_bytes());
-    bytes[7] = word.len() as u8;
-    Some(u64::from_le_bytes(bytes))
-}
 
 fn is_cyrillic(s: &str) -> bool {
     s.chars().any(|c| matches!(c as u32, 0x0400..=0x04FF))
@@ -430,7 +419,7 @@ impl Names {
     /// memo.
     fn word_key(&self, word: &str) -> WordKey {
         with_memo(self.id, |memo| {
-            let n = short(word);
+            let n = ascii::short_key(word.as_bytes(), false);
             let known = match n {
                 Some(n) => memo.short_keys.get(&n),
                 None => memo.keys.get(word),
@@ -895,16 +884,6 @@ mod tests {
                 .collect();
             let mapped: Vec<usize> = at.iter().map(|&a| view.orig(a)).collect();
             proptest::prop_assert_eq!(mapped, orig);
-        }
-
-        /// Two words of under eight bytes have the same integer only when they are the same.
-        #[test]
-        fn short_words_are_one_integer_each(a in "(?s).{0,8}", b in "(?s).{0,8}") {
-            let (sa, sb) = (short(&a), short(&b));
-            proptest::prop_assert_eq!(sa.is_some(), a.len() < 8);
-            if let (Some(x), Some(y)) = (sa, sb) {
-                proptest::prop_assert_eq!(x == y, a == b);
-            }
         }
 
         /// `next_word` finds the run of letters and digits a character-by-character reading
