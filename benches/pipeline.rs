@@ -2,7 +2,7 @@
 //! of input per second. The corpus is generated here (`support/corpus.rs`, the generator of
 //! `examples/gen_corpus.rs`; no set-up needed):
 //! `cargo bench`. Groups: `stage` (each stage alone), `pipeline` (one thread, through the
-//! renderer), `threads` (the real driver from a JSONL file to an output file on 1, 2 and all
+//! renderer, in the driver's groups of documents), `threads` (the real driver from a JSONL file to an output file on 1, 2 and all
 //! cores), `names_scaling` (150, 10,000 and 100,000 generated glossary rows) and
 //! `names_build` (loading and compiling 100,000 rows).
 
@@ -15,6 +15,7 @@ use transnorm::glossary::{DataFile, DataSet, FileKind};
 use transnorm::io::input::sources;
 use transnorm::io::output::{render, OutputFormat};
 use transnorm::io::sink::Sink;
+use transnorm::pipeline::GROUP_DOCS;
 use transnorm::run::{run, RunOptions};
 use transnorm::stages::names::{Names, Unseen};
 use transnorm::stages::Stage;
@@ -87,10 +88,19 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("end_to_end_jsonl", |b| {
         b.iter(|| {
+            // As the driver does: groups of documents, the stages one after another.
             let mut out = 0;
-            for t in &docs {
-                let d = pipeline.normalize("b", t).expect("pipeline runs");
-                out += render(&d, OutputFormat::Jsonl).main.len();
+            for texts in docs.chunks(GROUP_DOCS) {
+                let mut group: Vec<Document> = texts
+                    .iter()
+                    .map(|t| Document::new("b", t.as_str()))
+                    .collect();
+                for result in pipeline.run_batch(&mut group) {
+                    result.expect("pipeline runs");
+                }
+                for d in &group {
+                    out += render(d, OutputFormat::Jsonl).main.len();
+                }
             }
             black_box(out)
         })

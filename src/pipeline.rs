@@ -1,4 +1,5 @@
-//! The pipeline: configured stages in order, applied to one document at a time.
+//! The pipeline: configured stages in order, applied to one document or, stage by stage, to a
+//! group of documents.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,6 +18,11 @@ use crate::stages::Stage;
 
 /// Default artifact score (fingerprints per thousand words) from which `spun` rules fire.
 pub const DEFAULT_ARTIFACT_THRESHOLD: f64 = 1.5;
+
+/// Documents the driver gives [`Pipeline::run_batch`] at once. From 16 to 512 the gain over
+/// one at a time was about the same; a 2 MiB batch of news documents still makes about ten
+/// groups, enough to keep every core busy to the batch's end.
+pub const GROUP_DOCS: usize = 64;
 
 /// What the pipeline does; everything is checked when the pipeline is built.
 #[derive(Debug, Clone)]
@@ -159,6 +165,26 @@ impl Pipeline {
             stage.run(doc)?;
         }
         Ok(())
+    }
+
+    /// Runs every stage on each of `docs`, stage by stage: the first stage on all of them,
+    /// then the next. The result of each document is what [`Pipeline::run`] gives it (a
+    /// document whose stage fails goes no further; the others do), and so is the document.
+    ///
+    /// Stage by stage, a stage's automata and code stay in the caches across the group rather
+    /// than being evicted by the other six stages' between two documents: over groups of
+    /// [`GROUP_DOCS`] documents of the seed-7 corpus, 7-10% more throughput on one thread than
+    /// document by document.
+    pub fn run_batch(&self, docs: &mut [Document]) -> Vec<Result<()>> {
+        let mut results: Vec<Result<()>> = docs.iter().map(|_| Ok(())).collect();
+        for stage in &self.stages {
+            for (doc, result) in docs.iter_mut().zip(&mut results) {
+                if result.is_ok() {
+                    *result = stage.run(doc);
+                }
+            }
+        }
+        results
     }
 
     /// Normalizes one text: a convenience for tests and for library users.

@@ -14,13 +14,13 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::document::LangCode;
+use crate::document::{Document, LangCode};
 use crate::edit::{EditKind, Rule};
 use crate::error::{Error, Result};
 use crate::io::input::{RawRecord, Reader, Reject, Source};
 use crate::io::output::{render, OutputFormat, Rendered};
 use crate::io::sink::Sink;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, GROUP_DOCS};
 
 /// What to do with a bad input record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -144,13 +144,45 @@ impl Progress for () {
     fn advance(&self, _: u64, _: u64) {}
 }
 
-fn process(pipeline: &Pipeline, raw: RawRecord, format: OutputFormat) -> Result<Outcome> {
-    let mut doc = match raw.parse() {
-        Ok(doc) => doc,
-        Err(reject) => return Ok(Outcome::Reject(reject)),
-    };
-    pipeline.run(&mut doc)?;
-    let rendered = render(&doc, format);
+/// Parses, runs and renders one group of records ([`GROUP_DOCS`] at most), the stages one
+/// after another over all of its documents ([`Pipeline::run_batch`]). The outcomes are in the
+/// records' order; a bad record or an unreadable source becomes a reject in its place.
+fn process(
+    pipeline: &Pipeline,
+    records: Vec<Result<RawRecord>>,
+    format: OutputFormat,
+) -> Vec<Result<Outcome>> {
+    let n = records.len();
+    let mut docs = Vec::with_capacity(n);
+    // The rejects, with their places among the records.
+    let mut rejects = Vec::new();
+    for (i, r) in records.into_iter().enumerate() {
+        // An unreadable source is a reject like a bad record.
+        match r
+            .map_err(|e| Reject::from_error(&e))
+            .and_then(RawRecord::parse)
+        {
+            Ok(doc) => docs.push(doc),
+            Err(reject) => rejects.push((i, reject)),
+        }
+    }
+    let results = pipeline.run_batch(&mut docs);
+    let mut rejects = rejects.into_iter().peekable();
+    let mut done = docs.into_iter().zip(results);
+    (0..n)
+        .map(|i| match rejects.next_if(|(at, _)| *at == i) {
+            Some((_, reject)) => Ok(Outcome::Reject(reject)),
+            None => {
+                let (doc, result) = done.next().expect("a document for every other record");
+                result.map(|()| rendered(&doc, format))
+            }
+        })
+        .collect()
+}
+
+/// A processed document's output and what the summary counts of it.
+fn rendered(doc: &Document, format: OutputFormat) -> Outcome {
+    let rendered = render(doc, format);
     let info = DocInfo {
         segments: rendered.segments,
         lang: doc.lang,
@@ -161,7 +193,7 @@ fn process(pipeline: &Pipeline, raw: RawRecord, format: OutputFormat) -> Result<
             .map(|e| (e.kind, Arc::clone(&e.rule)))
             .collect(),
     };
-    Ok(Outcome::Doc(rendered, info))
+    Outcome::Doc(rendered, info)
 }
 
 /// Runs `pipeline` over `sources`, writing to `sink`, and returns the counts.
@@ -254,11 +286,8 @@ pub fn run(
                 batch
                     .items
                     .into_par_iter()
-                    .map(|r| match r {
-                        Ok(raw) => process(pipeline, raw, opts.format),
-                        // An unreadable source is a reject like a bad record.
-                        Err(e) => Ok(Outcome::Reject(Reject::from_error(&e))),
-                    })
+                    .chunks(GROUP_DOCS)
+                    .flat_map_iter(|group| process(pipeline, group, opts.format))
                     .collect()
             });
             let batch = Batch {
@@ -301,3 +330,44 @@ fn release_freed_memory() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn release_freed_memory() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Location;
+    use crate::pipeline::Options;
+
+    fn record(line: u64, bytes: &str) -> Result<RawRecord> {
+        Ok(RawRecord {
+            loc: Location::new("c.jsonl", line),
+            txt_id: None,
+            bytes: bytes.as_bytes().to_vec(),
+        })
+    }
+
+    #[test]
+    fn a_group_keeps_its_records_order_with_rejects_in_place() {
+        let pipeline = Pipeline::new(&Options::default()).unwrap();
+        let unreadable = Err(Error::io("gone.jsonl", std::io::ErrorKind::NotFound.into()));
+        let records = vec![
+            record(1, r#"{"id":"a","text":"One."}"#),
+            record(2, r#"{"text":"#),
+            unreadable,
+            record(4, r#"{"id":"b","text":"Two."}"#),
+            record(5, r#"{"id":"c","text":3}"#),
+        ];
+        let got: Vec<String> = process(&pipeline, records, OutputFormat::Jsonl)
+            .into_iter()
+            .map(|o| match o.unwrap() {
+                Outcome::Doc(r, _) => String::from_utf8(r.main).unwrap(),
+                Outcome::Reject(r) => format!("reject {}", r.loc),
+            })
+            .collect();
+        assert_eq!(got.len(), 5);
+        assert!(got[0].starts_with(r#"{"doc":"a","#), "{}", got[0]);
+        assert_eq!(got[1], "reject c.jsonl:2");
+        assert_eq!(got[2], "reject gone.jsonl");
+        assert!(got[3].starts_with(r#"{"doc":"b","#), "{}", got[3]);
+        assert_eq!(got[4], "reject c.jsonl:5");
+    }
+}

@@ -8,7 +8,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use transnorm::glossary::{DataFile, DataSet, FileKind};
 use transnorm::io::output::{render, OutputFormat};
-use transnorm::{apply_edits, Options, Pipeline};
+use transnorm::{apply_edits, Document, Options, Pipeline};
 
 use crate::invariant::{check_doc, check_segments};
 
@@ -147,6 +147,25 @@ proptest! {
         // Entities point at real text.
         for e in &d.entities {
             prop_assert!(e.src.start < e.src.end && e.src.end <= src.len());
+        }
+    }
+
+    #[test]
+    fn a_group_run_stage_by_stage_gives_each_document_what_it_gets_alone(
+        srcs in prop::collection::vec(doc(), 0..6),
+        csv in glossary(),
+    ) {
+        let p = pipeline(&csv);
+        let mut group: Vec<Document> = srcs.iter().map(|s| Document::new("g", s.as_str())).collect();
+        for result in p.run_batch(&mut group) {
+            prop_assert!(result.is_ok());
+        }
+        prop_assert_eq!(group.len(), srcs.len());
+        for (d, src) in group.iter().zip(&srcs) {
+            let alone = p.normalize("g", src).unwrap();
+            for format in [OutputFormat::Jsonl, OutputFormat::Docs] {
+                prop_assert_eq!(&render(d, format).main, &render(&alone, format).main);
+            }
         }
     }
 
