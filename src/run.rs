@@ -2,15 +2,15 @@
 //! parallel, and writes the results in input order.
 //!
 //! Three threads of work overlap: one reads the next batch, the rayon pool processes the
-//! current one (parse, stages, render), and one writes the previous one. Channels between them
-//! hold one batch each, so memory is bounded by a few batches whatever the corpus size.
+//! current ones (parse, stages, render) in groups of [`GROUP_DOCS`] documents, and one writes
+//! the previous one. Channels between them hold one batch each, so memory is bounded by a few
+//! batches whatever the corpus size.
 
 use std::collections::BTreeMap;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel, Receiver};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -134,6 +134,30 @@ struct Batch<T> {
     bytes: u64,
 }
 
+/// A batch in the pool: its groups' outcomes arrive on `groups`, each with its index, in the
+/// order the jobs finish.
+struct InFlight {
+    groups: Receiver<(usize, Vec<Result<Outcome>>)>,
+    /// How many groups.
+    n: usize,
+    /// Input bytes.
+    bytes: u64,
+}
+
+impl InFlight {
+    /// The batch's outcomes in input order, once every group is done.
+    fn outcomes(self) -> Vec<Result<Outcome>> {
+        let mut groups: Vec<Option<Vec<Result<Outcome>>>> = (0..self.n).map(|_| None).collect();
+        for (i, outcomes) in self.groups.iter().take(self.n) {
+            groups[i] = Some(outcomes);
+        }
+        groups
+            .into_iter()
+            .flat_map(|g| g.expect("a group's job ended without its outcomes"))
+            .collect()
+    }
+}
+
 /// Told how far the run has got, after each batch is written.
 pub trait Progress: Send + Sync {
     /// `bytes` of input and `docs` records more are done.
@@ -215,7 +239,7 @@ pub fn run(
         .build()
         .map_err(|e| Error::Config(format!("thread pool: {e}")))?;
     let (raw_tx, raw_rx) = sync_channel::<Batch<Result<RawRecord>>>(1);
-    let (out_tx, out_rx) = sync_channel::<Batch<Result<Outcome>>>(1);
+    let (out_tx, out_rx) = sync_channel::<InFlight>(1);
 
     let summary = std::thread::scope(|scope| -> Result<Summary> {
         let named = |name: &str| std::thread::Builder::new().name(name.to_owned());
@@ -252,8 +276,10 @@ pub fn run(
                 let mut summary = Summary::default();
                 let mut untrimmed = 0;
                 for batch in out_rx {
-                    let n = batch.items.len() as u64;
-                    for item in batch.items {
+                    let bytes = batch.bytes;
+                    let items = batch.outcomes();
+                    let n = items.len() as u64;
+                    for item in items {
                         summary.records_in += 1;
                         match item? {
                             Outcome::Doc(r, info) => {
@@ -269,9 +295,9 @@ pub fn run(
                             },
                         }
                     }
-                    summary.bytes += batch.bytes;
-                    progress.advance(batch.bytes, n);
-                    untrimmed += batch.bytes;
+                    summary.bytes += bytes;
+                    progress.advance(bytes, n);
+                    untrimmed += bytes;
                     if untrimmed >= TRIM_BYTES {
                         release_freed_memory();
                         untrimmed = 0;
@@ -281,23 +307,34 @@ pub fn run(
             })
             .map_err(spawn_error)?;
 
-        for batch in raw_rx {
-            let items: Vec<Result<Outcome>> = pool.install(|| {
-                batch
-                    .items
-                    .into_par_iter()
-                    .chunks(GROUP_DOCS)
-                    .flat_map_iter(|group| process(pipeline, group, opts.format))
-                    .collect()
-            });
-            let batch = Batch {
-                items,
-                bytes: batch.bytes,
-            };
-            if out_tx.send(batch).is_err() {
-                break; // the writer stopped on an error: it says which
+        // Every group of every batch is a job of one scope, so the pool goes on to the next
+        // batch's groups while the last of a batch finish (a barrier per batch left a core
+        // idle for about half a group each time). Jobs spawned from outside the pool run in
+        // the order spawned.
+        pool.in_place_scope(|jobs| {
+            for batch in raw_rx {
+                let (tx, groups) = channel();
+                let mut items = batch.items.into_iter().peekable();
+                let mut n = 0;
+                while items.peek().is_some() {
+                    let group: Vec<_> = items.by_ref().take(GROUP_DOCS).collect();
+                    let tx = tx.clone();
+                    jobs.spawn(move |_| {
+                        // The writer is gone only when the run has stopped.
+                        let _ = tx.send((n, process(pipeline, group, opts.format)));
+                    });
+                    n += 1;
+                }
+                let batch = InFlight {
+                    groups,
+                    n,
+                    bytes: batch.bytes,
+                };
+                if out_tx.send(batch).is_err() {
+                    break; // the writer stopped on an error: it says which
+                }
             }
-        }
+        });
         drop(out_tx);
         let (summary, sink) = writer.join().expect("writer thread panicked")?;
         sink.commit()?;
