@@ -171,8 +171,8 @@ impl<'a> Chars<'a> {
         if self.ascii {
             return b;
         }
-        // Counted from the last offset asked, back or forth: a segment's edits come after its
-        // end was asked for.
+        // Counted from the last offset asked, back or forth (a segment's flags come after its
+        // end was asked for).
         if b < self.byte {
             self.chars -= self.s[b..self.byte].chars().count();
         } else {
@@ -322,9 +322,16 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
             let longest = views.iter().map(|v| v.src.len().max(v.text.len())).max();
             out.main
                 .reserve(6 * doc.src().len() + 200 * views.len() + 6 * longest.unwrap_or(0));
+            // The edits' spans in characters, counted before the segment's end: the counter
+            // then only goes forward (asked after the end, each edit counted back to its start,
+            // and every segment's text was counted about three times).
+            let mut edit_spans: Vec<[usize; 2]> = Vec::new();
             for v in views {
                 let mut tchars = Chars::new(&v.text);
-                let [a, b] = chars.span(&v.src);
+                let a = chars.at(v.src.start);
+                edit_spans.clear();
+                edit_spans.extend(v.edits.iter().map(|e| chars.span(&e.src)));
+                let b = chars.at(v.src.end);
                 // The line by hand, in the contract's field order, so that the strings go
                 // through a SIMD escaper and an entity's fields are escaped once per document;
                 // the rare flags go through serde.
@@ -351,11 +358,10 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                 m.extend_from_slice(b",\"src_span\":");
                 push_span(m, a, b);
                 m.extend_from_slice(b",\"edits\":[");
-                for (k, e) in v.edits.iter().enumerate() {
+                for (k, (e, &[a, b])) in v.edits.iter().zip(&edit_spans).enumerate() {
                     if k > 0 {
                         m.push(b',');
                     }
-                    let [a, b] = chars.span(&e.src);
                     m.extend_from_slice(b"{\"src_span\":");
                     push_span(m, a, b);
                     m.extend_from_slice(b",\"from\":");
