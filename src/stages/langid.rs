@@ -406,19 +406,12 @@ impl ScriptFirst {
         text: &str,
         among: impl Fn(LangCode) -> bool,
     ) -> (Vec<(LangCode, f64)>, usize) {
-        // A dozen languages at most: a list searched in place beats hashing every word's.
         let mut scores: Vec<(LangCode, f64)> = Vec::new();
         let mut n = 0;
         for langs in self.word_langs(text) {
             n += 1;
             if let Some(langs) = langs {
-                let share = 1.0 / langs.len() as f64;
-                for &l in langs {
-                    match scores.iter_mut().find(|(k, _)| *k == l) {
-                        Some((_, score)) => *score += share,
-                        None => scores.push((l, share)),
-                    }
-                }
+                add_shares(&mut scores, langs);
             }
         }
         let mut ranked: Vec<(LangCode, f64)> =
@@ -598,16 +591,52 @@ impl Detector for ScriptFirst {
 
 impl ScriptFirst {
     /// A language the common words alone settle: at least [`DECISIVE_WORDS`] of its words
-    /// and four times as many as the next language's.
+    /// and four times as many as the next language's, in the words up to some word of `text`.
+    ///
+    /// The words are read until that happens: an English document of the seed-7 corpus has a
+    /// dozen English common words by its 43rd word (median), where its 1 KB sample has about
+    /// 150. The answer differs from the one over the whole sample only for a text that
+    /// changes language after that point: `examples/eval_langid.rs` (FLORES-200) gives the
+    /// same figures either way, and the seed-7 and FLORES-mixed corpora the same output.
+    /// Callgrind, first 3 MB of the seed-7 corpus: the document language stage fell from 50
+    /// to 23 million instructions.
     fn decisive_words(
         &self,
         text: &str,
         among: impl Fn(LangCode) -> bool,
     ) -> Option<(LangCode, f64)> {
-        let (ranked, _) = self.word_scores(text, among);
-        let (best, score) = *ranked.first()?;
-        let second = ranked.get(1).map_or(0.0, |s| s.1);
-        (score >= DECISIVE_WORDS && score >= 4.0 * second).then_some((best, 0.95))
+        let mut scores: Vec<(LangCode, f64)> = Vec::new();
+        for langs in self.word_langs(text).flatten() {
+            add_shares(&mut scores, langs);
+            // Scores only grow, so a lead can only become decisive when the leader's does.
+            for &l in langs {
+                let score = scores.iter().find(|(k, _)| *k == l).map_or(0.0, |s| s.1);
+                if score < DECISIVE_WORDS || !among(l) {
+                    continue;
+                }
+                let second = scores
+                    .iter()
+                    .filter(|(k, _)| *k != l && among(k))
+                    .map(|s| s.1)
+                    .fold(0.0, f64::max);
+                if score >= 4.0 * second {
+                    return Some((l, 0.95));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Adds one word's evidence to `scores`: a share for each language whose list has it.
+fn add_shares(scores: &mut Vec<(LangCode, f64)>, langs: &[LangCode]) {
+    // A dozen languages at most: a list searched in place beats hashing every word's.
+    let share = 1.0 / langs.len() as f64;
+    for &l in langs {
+        match scores.iter_mut().find(|(k, _)| *k == l) {
+            Some((_, score)) => *score += share,
+            None => scores.push((l, share)),
+        }
     }
 }
 
