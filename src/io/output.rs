@@ -98,6 +98,9 @@ pub fn segments(doc: &Document) -> Vec<SegmentView<'_>> {
         }
     }
     let mut views = Vec::with_capacity(spans.len());
+    // The names stage leaves the entities sorted by start: then each segment's are found by
+    // binary search rather than by a pass over all of them (segments times entities).
+    let sorted = doc.entities.is_sorted_by_key(|e| e.src.start);
     let mut at = 0; // first edit not yet given to a segment
     for (i, (src, para, lang)) in spans.into_iter().enumerate() {
         while at < edits.len() && edits[at].src.start < src.start {
@@ -113,8 +116,14 @@ pub fn segments(doc: &Document) -> Vec<SegmentView<'_>> {
             _ => Cow::Owned(apply_edits(&doc.src()[src.clone()], src.start, mine)),
         };
         let map = OffsetMap::new(mine);
-        let entities = doc
-            .entities
+        let candidates = if sorted {
+            let lo = doc.entities.partition_point(|e| e.src.start < src.start);
+            let hi = doc.entities.partition_point(|e| e.src.start <= src.end);
+            &doc.entities[lo..hi]
+        } else {
+            &doc.entities[..]
+        };
+        let entities = candidates
             .iter()
             .filter(|e| src.start <= e.src.start && e.src.end <= src.end)
             .map(|e| {
@@ -620,6 +629,41 @@ mod tests {
         fn the_string_escaper_agrees_with_serde_json(s in "(?s).{0,80}") {
             prop_assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap());
         }
+    }
+
+    /// Each segment lists the entities inside it, in the document's order, whether the
+    /// entities come sorted (binary search) or not (a pass over all).
+    #[test]
+    fn segments_hold_their_entities_sorted_or_not() {
+        use crate::document::Segment;
+        let mut doc = Document::new("x", "Ann met Bob. Cy saw Di.");
+        for (src, para) in [(0..12, 0), (13..23, 1)] {
+            doc.segments.push(Segment {
+                src,
+                para,
+                lang: "en",
+            });
+        }
+        let name: Arc<str> = Arc::from("n");
+        let entity = |src: Range<usize>| Entity {
+            src,
+            id: Arc::clone(&name),
+            canonical: Arc::clone(&name),
+            kind: Arc::clone(&name),
+            confidence: 1.0,
+            rule: Arc::clone(&name),
+        };
+        let spans = [0..3, 8..11, 13..15, 20..22];
+        let listed = |doc: &Document| -> Vec<Vec<Range<usize>>> {
+            segments(doc)
+                .iter()
+                .map(|v| v.entities.iter().map(|(_, e)| e.src.clone()).collect())
+                .collect()
+        };
+        doc.entities = spans.iter().cloned().map(entity).collect();
+        assert_eq!(listed(&doc), [vec![0..3, 8..11], vec![13..15, 20..22]]);
+        doc.entities.reverse();
+        assert_eq!(listed(&doc), [vec![8..11, 0..3], vec![20..22, 13..15]]);
     }
 
     fn keys_and_values(doc: &Document) -> serde_json::Value {
