@@ -2,9 +2,9 @@
 //! of input per second. The corpus is generated here (`support/corpus.rs`, the generator of
 //! `examples/gen_corpus.rs`; no set-up needed):
 //! `cargo bench`. Groups: `stage` (each stage alone), `pipeline` (one thread, through the
-//! renderer, in the driver's groups of documents), `threads` (the real driver from a JSONL file to an output file on 1, 2 and all
-//! cores), `names_scaling` (150, 10,000 and 100,000 generated glossary rows) and
-//! `names_build` (loading and compiling 100,000 rows).
+//! renderer, in the driver's groups of documents), `threads` (the real driver from a JSONL
+//! file to an output file on 1, 2 and all cores), `names_scaling` (150, 10,000 and 100,000
+//! generated glossary rows) and `names_build` (loading and compiling 100,000 rows).
 
 use std::hint::black_box;
 

@@ -156,7 +156,8 @@ proptest! {
         csv in glossary(),
     ) {
         let p = pipeline(&csv);
-        let mut group: Vec<Document> = srcs.iter().map(|s| Document::new("g", s.as_str())).collect();
+        let mut group: Vec<Document> =
+            srcs.iter().map(|s| Document::new("g", s.as_str())).collect();
         for result in p.run_batch(&mut group) {
             prop_assert!(result.is_ok());
         }

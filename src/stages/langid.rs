@@ -855,6 +855,30 @@ mod tests {
         ScriptFirst::new(&DataSet::defaults(), &[]).unwrap()
     }
 
+    /// Common words decide at the first word that gives one language a dozen and four times
+    /// the next one's: what follows is not read.
+    #[test]
+    fn common_words_decide_at_the_first_word_that_settles_it() {
+        let d = detector();
+        let any = |_: LangCode| true;
+        let english = "the of and to was that with for from by the of ";
+        let italian = "il di che della del per con sono gli dei il di che della del per ";
+        // Twelve English words, then more Italian ones than four times as many: over the
+        // whole text Italian would lead by four times, but English settled it first.
+        let text = format!("{english}{italian}{italian}{italian}{italian}");
+        assert_eq!(d.decisive_words(&text, any), Some(("en", 0.95)));
+        // Eleven English words and one Italian one: nothing settled.
+        assert_eq!(
+            d.decisive_words("the of and to was that with for from by the il", any),
+            None
+        );
+        // The same twelve words, English not a candidate: Italian's four do not settle it.
+        assert_eq!(
+            d.decisive_words(&format!("{english}il di che della"), |l| l != "en"),
+            None
+        );
+    }
+
     #[test]
     fn script_agrees_with_whatlang() {
         // Every character of the planes news uses, alone and beside others of each kind.
