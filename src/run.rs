@@ -129,8 +129,9 @@ enum Outcome {
     Reject(Reject),
 }
 
-struct Batch<T> {
-    items: Vec<T>,
+/// Records as the reader hands them out, and their bytes of input.
+struct Batch {
+    items: Vec<Result<RawRecord>>,
     bytes: u64,
 }
 
@@ -238,7 +239,7 @@ pub fn run(
         .thread_name(|i| format!("transnorm-w{i}"))
         .build()
         .map_err(|e| Error::Config(format!("thread pool: {e}")))?;
-    let (raw_tx, raw_rx) = sync_channel::<Batch<Result<RawRecord>>>(1);
+    let (raw_tx, raw_rx) = sync_channel::<Batch>(1);
     let (out_tx, out_rx) = sync_channel::<InFlight>(1);
 
     let summary = std::thread::scope(|scope| -> Result<Summary> {
