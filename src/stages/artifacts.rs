@@ -288,7 +288,10 @@ impl Stage for Artifacts {
                         map.to_cur(seg.src.start, Bias::Start),
                         map.to_cur(seg.src.end, Bias::End),
                     );
-                    reps.iter().any(|r| r.range.start <= b && a <= r.range.end)
+                    // Sorted and disjoint, the repairs' ends are sorted too: the first that
+                    // ends at or after the segment's start is the one that may touch it.
+                    let k = reps.partition_point(|r| r.range.end < a);
+                    reps.get(k).is_some_and(|r| r.range.start <= b)
                 })
                 .collect();
             for (i, s) in search.iter_mut().enumerate() {
