@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """End-to-end throughput of the release binary: a generated JSONL corpus on disk to a JSONL
-segment file, on one thread and on two, as a user runs it (start-up, reader and writer threads
-included). The criterion benches time the library in the bench profile, which always unwinds;
-this times the binary as built and shipped.
+segment file, on one thread and on two, as a user runs it: start-up, reader and writer threads
+included, where the criterion benches time the pipeline in memory, or the driver with its
+pipeline built outside the timing.
 
     cargo build --release
     python3 benches/cli.py                          # 24M corpus, 9 runs, --threads 1 and 2
@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from memory import ROOT, corpus
 
