@@ -24,6 +24,22 @@ pub(crate) fn next_capital_or_non_ascii(bytes: &[u8], from: usize) -> usize {
     )
 }
 
+/// The first index at or after `from` of a byte that is no ASCII letter or digit (or
+/// `bytes.len()`): where a run of them ends.
+pub(crate) fn next_non_alphanumeric(bytes: &[u8], from: usize) -> usize {
+    next_exact(
+        bytes,
+        from,
+        |x| {
+            let low = x & !HIGH;
+            // Setting bit 5 lower-cases letters and leaves digits as they are.
+            let alnum = in_range(low, b'0', b'9') | in_range(low | (ONES * 0x20), b'a', b'z');
+            (x & HIGH) | (!alnum & HIGH)
+        },
+        |b| !b.is_ascii_alphanumeric(),
+    )
+}
+
 /// The first index at or after `from` of a byte that is not ASCII (or `bytes.len()`).
 pub(crate) fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
     next_exact(bytes, from, |x| x & HIGH, |b| !b.is_ascii())
@@ -168,6 +184,23 @@ mod tests {
         assert_eq!(short_key(b"nul\0", true), None);
     }
 
+    /// Every byte value at every place of a run of letters and digits.
+    #[test]
+    fn runs_of_letters_and_digits_end_at_every_other_byte() {
+        for b in 0..=255u8 {
+            for at in 0..12 {
+                let mut bytes = *b"aZ09mQ7xYz3kB";
+                bytes[at] = b;
+                let end = if b.is_ascii_alphanumeric() {
+                    bytes.len()
+                } else {
+                    at
+                };
+                assert_eq!(next_non_alphanumeric(&bytes, 0), end, "{b:#x} at {at}");
+            }
+        }
+    }
+
     proptest::proptest! {
         /// Two words of up to eight bytes have the same integer only when they are the same
         /// (after folding, when folded).
@@ -204,6 +237,10 @@ mod tests {
                 first(|b| !b.is_ascii() || b.is_ascii_uppercase())
             );
             proptest::prop_assert_eq!(next_non_ascii(bytes, from), first(|b| !b.is_ascii()));
+            proptest::prop_assert_eq!(
+                next_non_alphanumeric(bytes, from),
+                first(|b| !b.is_ascii_alphanumeric())
+            );
         }
 
         #[test]

@@ -184,10 +184,7 @@ fn next_word(text: &str, from: usize, end: usize) -> Option<Range<usize>> {
         }
     };
     while i < end {
-        i += bytes[i..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
+        i = ascii::next_non_alphanumeric(bytes, i);
         if i == end {
             break;
         }
