@@ -21,7 +21,7 @@ use crate::edit::{EditKind, Replacement, Rule};
 use crate::error::{Error, Result};
 use crate::glossary::{DataSet, FileKind};
 use crate::stages::lineset::LineSet;
-use crate::stages::{is_alphanumeric, Stage};
+use crate::stages::{is_alphanumeric, lines_inclusive, Stage};
 
 /// Lines longer than this are article text, never furniture: skipping them keeps the stage
 /// cheap on long paragraphs.
@@ -124,7 +124,7 @@ struct Line<'a> {
 fn lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     let mut start = 0;
-    for piece in text.split_inclusive('\n') {
+    for piece in lines_inclusive(text) {
         let end = start + piece.len();
         out.push(Line {
             text: piece.trim(),

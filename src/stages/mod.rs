@@ -101,6 +101,24 @@ pub(crate) fn exotic_spaces(s: &str) -> Vec<(usize, usize)> {
     found
 }
 
+/// `text.split_inclusive('\n')`: the lines of `text`, each with its line break, found by
+/// memchr's vector search. The standard library looks for a line break a word at a time, about
+/// 0.75 instructions a byte, a pass of its own over every paragraph in two stages.
+pub(crate) fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut start = 0;
+    let mut breaks = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || {
+        if start == text.len() {
+            return None;
+        }
+        // After a line break is a character boundary.
+        let end = breaks.next().map_or(text.len(), |i| i + 1);
+        let line = &text[start..end];
+        start = end;
+        Some(line)
+    })
+}
+
 fn is_mark(c: char) -> bool {
     unicode_normalization::char::is_combining_mark(c)
 }
@@ -108,6 +126,14 @@ fn is_mark(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn lines_are_what_split_inclusive_gives(s in "[a\n\r é]{0,30}") {
+            let want: Vec<&str> = s.split_inclusive('\n').collect();
+            proptest::prop_assert_eq!(lines_inclusive(&s).collect::<Vec<_>>(), want);
+        }
+    }
 
     #[test]
     fn fast_character_classes_agree_with_the_standard_library() {

@@ -18,7 +18,7 @@ use crate::document::{Document, Segment};
 use crate::edit::Bias;
 use crate::error::Result;
 use crate::glossary::{DataSet, FileKind};
-use crate::stages::{ascii, Stage};
+use crate::stages::{ascii, lines_inclusive, Stage};
 
 /// The segmentation stage.
 #[derive(Debug, Default)]
@@ -195,7 +195,7 @@ impl Stage for Segmenter {
         let mut segments = Vec::new();
         let mut start = 0;
         let mut para = 0;
-        for line in text.split_inclusive('\n') {
+        for line in lines_inclusive(text) {
             let line_start = start;
             start += line.len();
             let lead = line.len() - line.trim_start().len();
