@@ -774,7 +774,14 @@ impl SegmentLang {
         doc_lang: LangCode,
         doc_script: Option<Script>,
     ) -> LangCode {
-        let n = letters(text, SEGMENT_LETTERS);
+        // A segment of fewer bytes than SEGMENT_LETTERS cannot have that many letters: it is
+        // only asked whether it has MIN_LETTERS, which its first words tell.
+        let cap = if text.len() < SEGMENT_LETTERS {
+            MIN_LETTERS
+        } else {
+            SEGMENT_LETTERS
+        };
+        let n = letters(text, cap);
         if n < MIN_LETTERS {
             return doc_lang;
         }
