@@ -32,8 +32,7 @@ pub(crate) fn next_non_alphanumeric(bytes: &[u8], from: usize) -> usize {
         from,
         |x| {
             let low = x & !HIGH;
-            // Setting bit 5 lower-cases letters and leaves digits as they are.
-            let alnum = in_range(low, b'0', b'9') | in_range(low | (ONES * 0x20), b'a', b'z');
+            let alnum = in_range(low, b'0', b'9') | letter_lanes(low);
             (x & HIGH) | (!alnum & HIGH)
         },
         |b| !b.is_ascii_alphanumeric(),
@@ -98,8 +97,13 @@ pub(crate) fn non_ascii_or_control(x: u64) -> u64 {
 /// The ASCII letters among eight bytes, or `None` when one of them is not ASCII.
 pub(crate) fn letters_in(chunk: [u8; 8]) -> Option<u32> {
     let x = u64::from_le_bytes(chunk);
-    // With the 0x20 bit set, a letter is `a..=z`.
-    (x & HIGH == 0).then(|| count_lanes(in_range(x | (ONES * 0x20), b'a', b'z')))
+    (x & HIGH == 0).then(|| count_lanes(letter_lanes(x)))
+}
+
+/// The high bit of each lane of `x` (seven-bit bytes) that holds an ASCII letter: with the
+/// 0x20 bit set, a letter is `a..=z` and no other byte is.
+fn letter_lanes(x: u64) -> u64 {
+    in_range(x | (ONES * 0x20), b'a', b'z')
 }
 
 /// The words that start among eight ASCII bytes (runs of bytes other than space and `\t`
