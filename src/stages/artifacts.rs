@@ -17,7 +17,7 @@ use crate::document::{Document, Flag};
 use crate::edit::{Bias, EditKind, Replacement};
 use crate::error::{Error, Result};
 use crate::glossary::artifacts::{ArtifactRule, Gate};
-use crate::stages::phrases::ScanDfa;
+use crate::stages::phrases::PhraseScan;
 use crate::stages::{ascii, is_alphanumeric, is_whole_word, Stage};
 
 /// The score key in `docs` output.
@@ -38,7 +38,7 @@ pub enum Mode {
 pub struct Artifacts {
     mode: Mode,
     rules: Vec<ArtifactRule>,
-    automaton: Option<ScanDfa>,
+    automaton: Option<PhraseScan>,
     /// For each automaton pattern (a lower-cased phrase), the rules with that phrase.
     by_pattern: Vec<Vec<usize>>,
     /// The languages some rule is for: segments in others are not searched.
@@ -68,9 +68,7 @@ impl Artifacts {
             None
         } else {
             Some(
-                // A DFA (about 600 KB for the default rules): it searches several times faster
-                // than the NFA (criterion stage/artifacts), four segments at a time.
-                ScanDfa::new(&patterns, true)
+                PhraseScan::new(&patterns, true)
                     .map_err(|e| Error::Config(format!("artifact automaton: {e}")))?,
             )
         };
@@ -314,7 +312,7 @@ const MAX_PASSES: usize = 3;
 impl Artifacts {
     /// Every rule match in the current text of the segments marked in `search`: (start, end,
     /// rule index), in order.
-    fn find(&self, doc: &Document, ac: &ScanDfa, search: &[bool]) -> Vec<(usize, usize, usize)> {
+    fn find(&self, doc: &Document, ac: &PhraseScan, search: &[bool]) -> Vec<(usize, usize, usize)> {
         let text = doc.text();
         let map = doc.log.offsets();
         let names = Spans::new(

@@ -1,5 +1,4 @@
-//! Phrase automata: one searched only where a whole-word match can begin, one scanned over
-//! every byte.
+//! Phrase search: anchored at word starts, or from each phrase's rarest four bytes.
 //!
 //! Names count only as whole words, so a match must start where a word starts. Rather than
 //! walk the automaton over every byte (its tables run to megabytes once a glossary's inflected
@@ -10,16 +9,16 @@
 //!
 //! It pays where few word starts qualify (names: capitalized words). Artifact phrases start
 //! with most letters in either case; there a search per word start costs more than one scan
-//! of a DFA (criterion stage/artifacts 122 -> 74 MiB/s), so that stage scans, with
-//! [`ScanDfa`], several segments at once.
+//! of a DFA (criterion stage/artifacts 122 -> 74 MiB/s), and [`PhraseScan`] looks instead for
+//! four bytes of each phrase that text rarely has.
 
 use std::ops::Range;
 
-use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{
-    dfa, AhoCorasick, AhoCorasickKind, Anchored, BuildError, Input, Match, MatchKind, PatternID,
+    AhoCorasick, AhoCorasickKind, Anchored, BuildError, Input, Match, MatchKind, PatternID,
     StartKind,
 };
+use rustc_hash::FxHashMap;
 
 use crate::stages::ascii::next_capital_or_non_ascii;
 use crate::stages::is_word_char;
@@ -100,54 +99,106 @@ impl WordAutomaton {
     }
 }
 
-/// Leftmost-longest phrase matches anywhere, by walks of a DFA over the bytes: what
-/// `AhoCorasick::find_iter` finds with the same automaton, in about half its instructions
-/// (the generic loop bounds-checks the haystack and tests for special states at every byte;
-/// this one steps four bytes between tests, and no state is special but dead and match
-/// states, since the DFA has no prefilter). Callgrind, first 3 MB of the seed-7 corpus: the
-/// artifact scan fell from 80 to 45 million instructions, about 19 to 11 a byte scanned.
+/// Leftmost-longest phrase matches anywhere in given ranges, found from one four-byte
+/// "anchor" per phrase rather than by an automaton walked over every byte.
 ///
-/// Each step is a table load whose address is the previous one's result, so one walk waits on
-/// memory at every byte (the tables are about 600 KB, past the first-level cache).
-/// [`ScanDfa::find_in`] walks up to [`LANES`] ranges at once, so that while one lane waits the
-/// others step: on the seed-7 corpus's text, one lane scans 300-380 MB/s, four lanes over its
-/// segments 560-580 MB/s.
+/// Each phrase of four bytes or more is known by one of its four-byte pieces, the one made of
+/// the bytes rarest among all the phrases (letters a language uses less, rarely a space).
+/// The scan hashes every four bytes of the text into a bit set of the anchors (8 KB, in the
+/// first-level cache); where a bit is set, the phrases anchored there are compared with the
+/// text around it. Every occurrence of every phrase is found this way, once, at its anchor;
+/// from them, left to right, the longest at the leftmost start is kept and the next must
+/// start after it: what `AhoCorasick::find_iter` finds with a leftmost-longest automaton.
+/// Phrases shorter than four bytes, if any, are found by an automaton that reports every
+/// occurrence ([`MatchKind::Standard`], overlapping).
+///
+/// Why not the automaton alone: its table for the default rules ran to about 600 KB, past the
+/// first-level cache, and each step's load waits on the one before. Four interleaved walks
+/// scanned 560-580 MB/s; the anchor scan's loads do not depend on each other.
 #[derive(Debug)]
-pub(crate) struct ScanDfa {
-    dfa: dfa::DFA,
+pub(crate) struct PhraseScan {
+    patterns: Vec<Box<[u8]>>,
+    ascii_case_insensitive: bool,
+    /// Bit `hash(anchor)` set for each anchor.
+    bits: Box<[u64; ANCHOR_BITS / 64]>,
+    /// Anchor (folded, little-endian) -> its phrases and where in them it lies.
+    anchored: FxHashMap<u32, Vec<(PatternID, usize)>>,
+    /// The phrases shorter than an anchor, every occurrence.
+    short: Option<AhoCorasick>,
+    /// Their ids in `patterns`.
+    short_ids: Vec<PatternID>,
 }
 
-/// Ranges walked at once by [`ScanDfa::find_in`].
-const LANES: usize = 4;
+/// Bits in the anchor set: 8 KB.
+const ANCHOR_BITS: usize = 1 << 16;
 
-/// One range's walk in [`ScanDfa::find_in`].
-#[derive(Debug, Clone, Copy)]
-struct Lane {
-    /// The range's index.
-    range: usize,
-    /// The next byte to step.
-    i: usize,
-    /// Where the range ends.
-    end: usize,
-    /// The state after the bytes stepped since the current search started.
-    sid: StateID,
-    /// The longest match of the current search so far: its end and pattern.
-    found: Option<(usize, PatternID)>,
+/// The bytes of an anchor.
+const ANCHOR: usize = 4;
+
+/// Sets bit 5 of every byte: ASCII letters to lower case, other bytes to a partner (which
+/// only adds candidates that the comparison then rejects).
+const FOLD: u32 = 0x2020_2020;
+
+fn anchor_hash(w: u32) -> usize {
+    (w.wrapping_mul(0x9E37_79B1) >> (32 - ANCHOR_BITS.trailing_zeros())) as usize
 }
 
-impl ScanDfa {
-    /// The DFA of `patterns`, none of them empty.
+impl PhraseScan {
+    /// The scanner of `patterns`, none of them empty.
     pub(crate) fn new<P: AsRef<[u8]>>(
         patterns: &[P],
         ascii_case_insensitive: bool,
     ) -> Result<Self, BuildError> {
-        let dfa = dfa::Builder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Unanchored)
-            .ascii_case_insensitive(ascii_case_insensitive)
-            .prefilter(false)
-            .build(patterns)?;
-        Ok(ScanDfa { dfa })
+        let fold = if ascii_case_insensitive { FOLD } else { 0 };
+        let patterns: Vec<Box<[u8]>> = patterns.iter().map(|p| p.as_ref().into()).collect();
+        // How often each (folded) byte occurs in the phrases: an anchor of rare bytes is
+        // rarely met in text of the same language.
+        let mut freq = [0u32; 256];
+        for b in patterns.iter().flat_map(|p| p.iter()) {
+            freq[usize::from(b | fold as u8)] += 1;
+        }
+        let cost = |g: &[u8]| -> f64 {
+            g.iter()
+                .map(|&b| f64::from(freq[usize::from(b | fold as u8)] + 1).ln())
+                .sum()
+        };
+        let mut bits = Box::new([0u64; ANCHOR_BITS / 64]);
+        let mut anchored: FxHashMap<u32, Vec<(PatternID, usize)>> = FxHashMap::default();
+        let mut short = Vec::new();
+        let mut short_ids = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            let id = PatternID::new(i).expect("fewer patterns than PatternID's limit");
+            let Some(at) = (0..=p.len().saturating_sub(ANCHOR))
+                .filter(|&at| at + ANCHOR <= p.len())
+                .min_by(|&a, &b| cost(&p[a..a + ANCHOR]).total_cmp(&cost(&p[b..b + ANCHOR])))
+            else {
+                short.push(p.clone());
+                short_ids.push(id);
+                continue;
+            };
+            let w = u32::from_le_bytes(p[at..at + ANCHOR].try_into().expect("four bytes")) | fold;
+            let h = anchor_hash(w);
+            bits[h / 64] |= 1 << (h % 64);
+            anchored.entry(w).or_default().push((id, at));
+        }
+        let short = if short.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(ascii_case_insensitive)
+                    .build(&short)?,
+            )
+        };
+        Ok(PhraseScan {
+            patterns,
+            ascii_case_insensitive,
+            bits,
+            anchored,
+            short,
+            short_ids,
+        })
     }
 
     /// The matches in each of `ranges` of `hay` (ranges inside `hay`), as a left-to-right
@@ -155,96 +206,98 @@ impl ScanDfa {
     /// some phrase matches, the longest one there; the next search starts where it ends. Each
     /// with the index of its range, in `hay`'s offsets, sorted by start (the ranges should not
     /// overlap).
-    ///
-    /// The lanes step four bytes at a time, in rounds, while none of their states is special
-    /// (dead or a match); a lane whose group has one, or that nears its range's end, steps one
-    /// byte with the checks ([`ScanDfa::settle`]) before the rounds go on. Kept out of the
-    /// rounds, that path leaves them their registers (about 15% quicker than with it inline).
     pub(crate) fn find_in(&self, hay: &[u8], ranges: &[Range<usize>]) -> Vec<(usize, Match)> {
-        let dfa = &self.dfa;
-        let step = |sid, b| dfa.next_state(Anchored::No, sid, b);
-        let start = dfa
-            .start_state(Anchored::No)
-            .expect("the DFA is built for unanchored searches");
         let mut out = Vec::new();
-        let mut lanes = [Lane {
-            range: 0,
-            i: 0,
-            end: 0,
-            sid: start,
-            found: None,
-        }; LANES];
-        let (mut n, mut next) = (0, 0);
-        loop {
-            while n < LANES && next < ranges.len() {
-                let r = &ranges[next];
-                lanes[n] = Lane {
-                    range: next,
-                    i: r.start,
-                    end: r.end.min(hay.len()),
-                    sid: start,
-                    found: None,
-                };
-                (n, next) = (n + 1, next + 1);
+        // Every occurrence in one range: (start, pattern).
+        let mut found: Vec<(usize, PatternID)> = Vec::new();
+        for (k, r) in ranges.iter().enumerate() {
+            let r = r.start..r.end.min(hay.len());
+            found.clear();
+            self.occurrences(hay, r.clone(), &mut found);
+            if found.is_empty() {
+                continue;
             }
-            if n == 0 {
-                break;
-            }
-            // The lane that needs the checks.
-            let k = 'rounds: loop {
-                for (k, lane) in lanes[..n].iter_mut().enumerate() {
-                    let Some(&[a, b, c, d]) = hay
-                        .get(lane.i..lane.i + 4)
-                        .filter(|_| lane.i + 4 <= lane.end)
-                    else {
-                        break 'rounds k;
-                    };
-                    let s1 = step(lane.sid, a);
-                    let s2 = step(s1, b);
-                    let s3 = step(s2, c);
-                    let s4 = step(s3, d);
-                    if dfa.is_special(s1)
-                        | dfa.is_special(s2)
-                        | dfa.is_special(s3)
-                        | dfa.is_special(s4)
-                    {
-                        break 'rounds k;
-                    }
-                    (lane.sid, lane.i) = (s4, lane.i + 4);
+            // At one start the longest first, and of equal ones (the same phrase twice) the
+            // first given, as the automaton reports it.
+            found.sort_unstable_by_key(|&(s, p)| (s, std::cmp::Reverse(self.patterns[p].len()), p));
+            let mut free = r.start;
+            for &(s, p) in &found {
+                if s >= free {
+                    free = s + self.patterns[p].len();
+                    out.push((k, Match::new(p, s..free)));
                 }
-            };
-            let lane = &mut lanes[k];
-            if self.settle(hay, lane) {
-                let Some((end, pattern)) = lane.found.take() else {
-                    // The range is done: another takes its lane.
-                    n -= 1;
-                    lanes[k] = lanes[n];
-                    continue;
-                };
-                let m = Match::new(pattern, end - dfa.pattern_len(pattern)..end);
-                out.push((lane.range, m));
-                (lane.i, lane.sid) = (end, start);
             }
         }
         out.sort_unstable_by_key(|(_, m)| m.start());
         out
     }
 
-    /// One byte of `lane` with the checks, or the end of its range: whether its search has
-    /// ended (a dead state, or the range's end). A match state records the longest match so
-    /// far; a longer one may follow.
+    /// Pushes every occurrence of a phrase inside `hay[r]` onto `found`.
+    fn occurrences(&self, hay: &[u8], r: Range<usize>, found: &mut Vec<(usize, PatternID)>) {
+        let fold = if self.ascii_case_insensitive { FOLD } else { 0 };
+        let seen = |w: u32| {
+            let h = anchor_hash(w | fold);
+            self.bits[h / 64] >> (h % 64) & 1 != 0
+        };
+        let bytes = &hay[r.clone()];
+        let mut i = 0;
+        // Five anchors from each eight bytes, then one at a time.
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            for k in 0..5 {
+                let w = (x >> (8 * k)) as u32;
+                if seen(w) {
+                    self.verify(hay, &r, r.start + i + k, w | fold, found);
+                }
+            }
+            i += 5;
+        }
+        while let Some(g) = bytes.get(i..i + ANCHOR) {
+            let w = u32::from_le_bytes(g.try_into().expect("four bytes"));
+            if seen(w) {
+                self.verify(hay, &r, r.start + i, w | fold, found);
+            }
+            i += 1;
+        }
+        if let Some(ac) = &self.short {
+            for m in ac.find_overlapping_iter(&hay[r.clone()]) {
+                found.push((r.start + m.start(), self.short_ids[m.pattern().as_usize()]));
+            }
+        }
+    }
+
+    /// The phrases anchored by the folded bytes `w` found at `at`: those that lie inside `r`
+    /// and are there.
     #[cold]
     #[inline(never)]
-    fn settle(&self, hay: &[u8], lane: &mut Lane) -> bool {
-        let dfa = &self.dfa;
-        let Some(&b) = hay.get(lane.i).filter(|_| lane.i < lane.end) else {
-            return true;
+    fn verify(
+        &self,
+        hay: &[u8],
+        r: &Range<usize>,
+        at: usize,
+        w: u32,
+        found: &mut Vec<(usize, PatternID)>,
+    ) {
+        let Some(phrases) = self.anchored.get(&w) else {
+            return;
         };
-        (lane.sid, lane.i) = (dfa.next_state(Anchored::No, lane.sid, b), lane.i + 1);
-        if dfa.is_special(lane.sid) && !dfa.is_dead(lane.sid) {
-            lane.found = Some((lane.i, dfa.match_pattern(lane.sid, 0)));
+        for &(p, off) in phrases {
+            let pat = &self.patterns[p];
+            let Some(s) = at.checked_sub(off).filter(|&s| s >= r.start) else {
+                continue;
+            };
+            let Some(there) = hay.get(s..s + pat.len()).filter(|_| s + pat.len() <= r.end) else {
+                continue;
+            };
+            let same = if self.ascii_case_insensitive {
+                there.eq_ignore_ascii_case(pat)
+            } else {
+                there == &**pat
+            };
+            if same {
+                found.push((s, p));
+            }
         }
-        dfa.is_dead(lane.sid)
     }
 }
 
@@ -286,11 +339,26 @@ mod tests {
         assert!(found(&["final"], false, "Final").is_empty());
     }
 
+    #[test]
+    fn the_scan_keeps_the_longest_phrase_and_the_first_of_equal_ones() {
+        let scan = PhraseScan::new(&["folk", "FOLKS", "folks", "ab", "b c"], true).unwrap();
+        let hay = b"Folks ab c folk";
+        let got: Vec<(usize, &[u8])> = scan
+            .find_in(hay, &[0..hay.len()])
+            .into_iter()
+            .map(|(_, m)| (m.pattern().as_usize(), &hay[m.range()]))
+            .collect();
+        let want: Vec<(usize, &[u8])> = vec![(1, b"Folks"), (3, b"ab"), (0, b"folk")];
+        assert_eq!(got, want);
+    }
+
     proptest! {
         #[test]
-        fn scan_dfa_finds_in_each_range_what_find_iter_finds_there(
-            patterns in prop::collection::vec("[abAB ]{1,4}", 1..12),
-            hay in "[abcAB ]{0,80}",
+        fn the_scan_finds_in_each_range_what_find_iter_finds_there(
+            // Short and long phrases, cases, and bytes that fold onto others (`é` is C3 A9,
+            // `ã` C3 A3, `Ã` C3 83: their bytes differ only in bit 5).
+            patterns in prop::collection::vec("[abABéÃ ]{1,9}", 1..12),
+            hay in "[abcABéãÃ ]{0,80}",
             cuts in prop::collection::vec(0usize..80, 0..12),
             ci in any::<bool>(),
         ) {
@@ -308,11 +376,11 @@ mod tests {
                 cuts.windows(2).step_by(2).map(|w| w[0]..w[1]).collect();
             let mut want = Vec::new();
             for (k, r) in ranges.iter().enumerate() {
-                for m in ac.find_iter(&hay[r.clone()]) {
+                for m in ac.find_iter(&hay.as_bytes()[r.clone()]) {
                     want.push((k, Match::new(m.pattern(), r.start + m.start()..r.start + m.end())));
                 }
             }
-            let got = ScanDfa::new(&patterns, ci)
+            let got = PhraseScan::new(&patterns, ci)
                 .unwrap()
                 .find_in(hay.as_bytes(), &ranges);
             prop_assert_eq!(got, want);
