@@ -344,7 +344,7 @@ mod tests {
         let scan = PhraseScan::new(&["folk", "FOLKS", "folks", "ab", "b c"], true).unwrap();
         let hay = b"Folks ab c folk";
         let got: Vec<(usize, &[u8])> = scan
-            .find_in(hay, &[0..hay.len()])
+            .find_in(hay, std::slice::from_ref(&(0..hay.len())))
             .into_iter()
             .map(|(_, m)| (m.pattern().as_usize(), &hay[m.range()]))
             .collect();
