@@ -99,34 +99,36 @@ impl WordAutomaton {
     }
 }
 
-/// Leftmost-longest phrase matches anywhere in given ranges, found from one four-byte
-/// "anchor" per phrase rather than by an automaton walked over every byte.
+/// Leftmost-longest phrase matches anywhere in given ranges, found from "anchors" in each
+/// phrase rather than by an automaton walked over every byte.
 ///
-/// Each phrase of four bytes or more is known by one of its four-byte pieces, the one made of
-/// the bytes rarest among all the phrases (letters a language uses less, rarely a space).
-/// The scan hashes every four bytes of the text into a bit set of the anchors (8 KB, in the
-/// first-level cache); where a bit is set, the phrases anchored there are compared with the
-/// text around it. Every occurrence of every phrase is found this way, once, at its anchor;
-/// from them, left to right, the longest at the leftmost start is kept and the next must
-/// start after it: what `AhoCorasick::find_iter` finds with a leftmost-longest automaton.
-/// Phrases shorter than four bytes, if any, are found by an automaton that reports every
-/// occurrence ([`MatchKind::Standard`], overlapping).
+/// The scan hashes four bytes of the text at every `stride`-th position into a bit set of the
+/// anchors (8 KB, in the first-level cache); where a bit is set, the phrases anchored there
+/// are compared with the text around it. An occurrence of a phrase covers `stride` positions
+/// in a row at which it can be anchored, exactly one of which the scan looks at: so each
+/// phrase has `stride` anchors, the four bytes at each of `stride` offsets in a row, chosen
+/// where its bytes are rarest among all the phrases (letters a language uses less, rarely a
+/// space). The stride is as long as the shortest phrase allows, up to four. Every occurrence
+/// of every phrase is found this way, once; from them, left to right, the longest at the
+/// leftmost start is kept and the next must start after it: what `AhoCorasick::find_iter`
+/// finds with a leftmost-longest automaton. Phrases shorter than four bytes, if any, are found
+/// by an automaton that reports every occurrence ([`MatchKind::Standard`], overlapping).
 ///
 /// Why not the automaton alone: its table for the default rules ran to about 600 KB, past the
-/// first-level cache, and each step's load waits on the one before. Four interleaved walks
-/// scanned 560-580 MB/s; the anchor scan's loads do not depend on each other.
+/// first-level cache, and each step's load waits on the one before (four interleaved walks
+/// scanned 560-580 MB/s). The anchors' loads do not depend on each other.
 #[derive(Debug)]
 pub(crate) struct PhraseScan {
     patterns: Vec<Box<[u8]>>,
     ascii_case_insensitive: bool,
-    /// Bit `hash(anchor)` set for each anchor.
+    /// Positions apart at which the text is looked at, 1 to [`MAX_STRIDE`].
+    stride: usize,
+    /// Bit `anchor_hash(anchor)` set for each anchor.
     bits: Box<[u64; ANCHOR_BITS / 64]>,
     /// Anchor (folded, little-endian) -> its phrases and where in them it lies.
     anchored: FxHashMap<u32, Vec<(PatternID, usize)>>,
-    /// The phrases shorter than an anchor, every occurrence.
-    short: Option<AhoCorasick>,
-    /// Their ids in `patterns`.
-    short_ids: Vec<PatternID>,
+    /// The phrases shorter than an anchor, every occurrence, and their ids in `patterns`.
+    short: Option<(AhoCorasick, Vec<PatternID>)>,
 }
 
 /// Bits in the anchor set: 8 KB.
@@ -134,6 +136,9 @@ const ANCHOR_BITS: usize = 1 << 16;
 
 /// The bytes of an anchor.
 const ANCHOR: usize = 4;
+
+/// The longest stride: the anchors at every fourth position come from one eight-byte load.
+const MAX_STRIDE: usize = 4;
 
 /// Sets bit 5 of every byte: ASCII letters to lower case, other bytes to a partner (which
 /// only adds candidates that the comparison then rejects).
@@ -162,42 +167,50 @@ impl PhraseScan {
                 .map(|&b| f64::from(freq[usize::from(b | fold as u8)] + 1).ln())
                 .sum()
         };
+        let shortest = patterns
+            .iter()
+            .map(|p| p.len())
+            .filter(|&n| n >= ANCHOR)
+            .min();
+        let stride = shortest.map_or(1, |n| (n + 1 - ANCHOR).min(MAX_STRIDE));
         let mut bits = Box::new([0u64; ANCHOR_BITS / 64]);
         let mut anchored: FxHashMap<u32, Vec<(PatternID, usize)>> = FxHashMap::default();
         let mut short = Vec::new();
         let mut short_ids = Vec::new();
         for (i, p) in patterns.iter().enumerate() {
             let id = PatternID::new(i).expect("fewer patterns than PatternID's limit");
-            let Some(at) = (0..=p.len().saturating_sub(ANCHOR))
-                .filter(|&at| at + ANCHOR <= p.len())
-                .min_by(|&a, &b| cost(&p[a..a + ANCHOR]).total_cmp(&cost(&p[b..b + ANCHOR])))
+            // The `stride` anchors start at `at..at + stride` and span `span` bytes.
+            let span = ANCHOR + stride - 1;
+            let Some(at) = (0..(p.len() + 1).saturating_sub(span))
+                .min_by(|&a, &b| cost(&p[a..a + span]).total_cmp(&cost(&p[b..b + span])))
             else {
                 short.push(p.clone());
                 short_ids.push(id);
                 continue;
             };
-            let w = u32::from_le_bytes(p[at..at + ANCHOR].try_into().expect("four bytes")) | fold;
-            let h = anchor_hash(w);
-            bits[h / 64] |= 1 << (h % 64);
-            anchored.entry(w).or_default().push((id, at));
+            for off in at..at + stride {
+                let w = u32::from_le_bytes(p[off..off + ANCHOR].try_into().expect("four bytes"));
+                let h = anchor_hash(w | fold);
+                bits[h / 64] |= 1 << (h % 64);
+                anchored.entry(w | fold).or_default().push((id, off));
+            }
         }
         let short = if short.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(ascii_case_insensitive)
-                    .build(&short)?,
-            )
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(ascii_case_insensitive)
+                .build(&short)?;
+            Some((ac, short_ids))
         };
         Ok(PhraseScan {
             patterns,
             ascii_case_insensitive,
+            stride,
             bits,
             anchored,
             short,
-            short_ids,
         })
     }
 
@@ -213,7 +226,12 @@ impl PhraseScan {
         for (k, r) in ranges.iter().enumerate() {
             let r = r.start..r.end.min(hay.len());
             found.clear();
-            self.occurrences(hay, r.clone(), &mut found);
+            match self.stride {
+                1 => self.occurrences::<1>(hay, r.clone(), &mut found),
+                2 => self.occurrences::<2>(hay, r.clone(), &mut found),
+                3 => self.occurrences::<3>(hay, r.clone(), &mut found),
+                _ => self.occurrences::<4>(hay, r.clone(), &mut found),
+            }
             if found.is_empty() {
                 continue;
             }
@@ -232,36 +250,43 @@ impl PhraseScan {
         out
     }
 
-    /// Pushes every occurrence of a phrase inside `hay[r]` onto `found`.
-    fn occurrences(&self, hay: &[u8], r: Range<usize>, found: &mut Vec<(usize, PatternID)>) {
+    /// Pushes every occurrence of a phrase inside `hay[r]` onto `found`, looking at every
+    /// `STRIDE`-th position.
+    fn occurrences<const STRIDE: usize>(
+        &self,
+        hay: &[u8],
+        r: Range<usize>,
+        found: &mut Vec<(usize, PatternID)>,
+    ) {
         let fold = if self.ascii_case_insensitive { FOLD } else { 0 };
         let seen = |w: u32| {
             let h = anchor_hash(w | fold);
             self.bits[h / 64] >> (h % 64) & 1 != 0
         };
         let bytes = &hay[r.clone()];
+        // The positions one eight-byte load holds the anchors of, then one at a time.
+        let per_load = (8 - ANCHOR) / STRIDE + 1;
         let mut i = 0;
-        // Five anchors from each eight bytes, then one at a time.
         while let Some(chunk) = bytes.get(i..i + 8) {
             let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            for k in 0..5 {
-                let w = (x >> (8 * k)) as u32;
+            for k in 0..per_load {
+                let w = (x >> (8 * k * STRIDE)) as u32;
                 if seen(w) {
-                    self.verify(hay, &r, r.start + i + k, w | fold, found);
+                    self.verify(hay, &r, r.start + i + k * STRIDE, w | fold, found);
                 }
             }
-            i += 5;
+            i += per_load * STRIDE;
         }
         while let Some(g) = bytes.get(i..i + ANCHOR) {
             let w = u32::from_le_bytes(g.try_into().expect("four bytes"));
             if seen(w) {
                 self.verify(hay, &r, r.start + i, w | fold, found);
             }
-            i += 1;
+            i += STRIDE;
         }
-        if let Some(ac) = &self.short {
+        if let Some((ac, ids)) = &self.short {
             for m in ac.find_overlapping_iter(&hay[r.clone()]) {
-                found.push((r.start + m.start(), self.short_ids[m.pattern().as_usize()]));
+                found.push((r.start + m.start(), ids[m.pattern().as_usize()]));
             }
         }
     }
@@ -357,11 +382,31 @@ mod tests {
         fn the_scan_finds_in_each_range_what_find_iter_finds_there(
             // Short and long phrases, cases, and bytes that fold onto others (`é` is C3 A9,
             // `ã` C3 A3, `Ã` C3 83: their bytes differ only in bit 5).
-            patterns in prop::collection::vec("[abABéÃ ]{1,9}", 1..12),
+            random in prop::collection::vec("[abABéÃ ]{1,12}", 0..8),
+            // Pieces of the text, in upper case or not, so that long phrases occur too.
+            pieces in prop::collection::vec((0usize..80, 1usize..12, any::<bool>()), 0..8),
+            // The shortest phrase's length sets the stride: every stride, and phrases
+            // shorter than an anchor.
+            shortest in 1usize..8,
             hay in "[abcABéãÃ ]{0,80}",
             cuts in prop::collection::vec(0usize..80, 0..12),
             ci in any::<bool>(),
         ) {
+            let piece = |(at, len, upper): (usize, usize, bool)| {
+                let at = (0..=at.min(hay.len())).rev().find(|&i| hay.is_char_boundary(i))?;
+                let end = (at + len).min(hay.len());
+                let end = (end..=hay.len()).find(|&i| hay.is_char_boundary(i))?;
+                let p = &hay[at..end];
+                Some(if upper { p.to_ascii_uppercase() } else { p.to_string() })
+            };
+            let mut patterns: Vec<String> = random
+                .into_iter()
+                .chain(pieces.into_iter().filter_map(piece))
+                .filter(|p| p.len() >= shortest)
+                .collect();
+            if patterns.is_empty() {
+                patterns.push("a".repeat(shortest));
+            }
             let ac = AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
                 .ascii_case_insensitive(ci)
