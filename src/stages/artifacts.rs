@@ -1,10 +1,10 @@
 //! Repair of machine-translation and spinner artifacts.
 //!
 //! Rules come from `glossaries/artifacts/*.csv` (see [`crate::glossary::artifacts`]). One
-//! ASCII-case-insensitive automaton finds every phrase; a match counts only when it is a whole
-//! word, written as the rule writes it or with its first letter capitalized, in a document of
-//! the rule's language, after one of the rule's `before` words if it has any, and not inside a
-//! recognized name.
+//! ASCII-case-insensitive scan (`phrases::PhraseScan`) finds every phrase; a match counts
+//! only when it is a whole word, written as the rule writes it or with its first letter
+//! capitalized, in a document of the rule's language, after one of the rule's `before` words
+//! if it has any, and not inside a recognized name.
 //!
 //! The document's artifact score is the number of `always` matches (phrases natural text never
 //! has) per thousand words. `spun` rules, which repair words that are only wrong in spun text,
@@ -38,8 +38,8 @@ pub enum Mode {
 pub struct Artifacts {
     mode: Mode,
     rules: Vec<ArtifactRule>,
-    automaton: Option<PhraseScan>,
-    /// For each automaton pattern (a lower-cased phrase), the rules with that phrase.
+    scan: Option<PhraseScan>,
+    /// For each scanned pattern (a lower-cased phrase), the rules with that phrase.
     by_pattern: Vec<Vec<usize>>,
     /// The languages some rule is for: segments in others are not searched.
     langs: Vec<String>,
@@ -47,10 +47,10 @@ pub struct Artifacts {
 }
 
 impl Artifacts {
-    /// Builds the automaton for `rules`; `spun` rules fire at `threshold` and above.
+    /// Builds the phrase scan for `rules`; `spun` rules fire at `threshold` and above.
     ///
     /// # Errors
-    /// The automaton cannot be built.
+    /// The phrase scan cannot be built.
     pub fn new(rules: Vec<ArtifactRule>, threshold: f64, mode: Mode) -> Result<Self> {
         let mut patterns: Vec<String> = Vec::new();
         let mut by_pattern: Vec<Vec<usize>> = Vec::new();
@@ -64,12 +64,12 @@ impl Artifacts {
             });
             by_pattern[p].push(i);
         }
-        let automaton = if patterns.is_empty() {
+        let scan = if patterns.is_empty() {
             None
         } else {
             Some(
                 PhraseScan::new(&patterns, true)
-                    .map_err(|e| Error::Config(format!("artifact automaton: {e}")))?,
+                    .map_err(|e| Error::Config(format!("artifact phrases: {e}")))?,
             )
         };
         let mut langs: Vec<String> = rules.iter().map(|r| r.lang.clone()).collect();
@@ -78,7 +78,7 @@ impl Artifacts {
         Ok(Artifacts {
             mode,
             rules,
-            automaton,
+            scan,
             by_pattern,
             langs,
             threshold,
@@ -217,7 +217,7 @@ impl Stage for Artifacts {
     }
 
     fn run(&self, doc: &mut Document) -> Result<()> {
-        let Some(ac) = &self.automaton else {
+        let Some(scan) = &self.scan else {
             doc.scores.insert(SCORE, 0.0);
             return Ok(());
         };
@@ -229,7 +229,7 @@ impl Stage for Artifacts {
         // neighbours (a repair's context may reach across a boundary); the others are unchanged.
         let mut search = vec![true; doc.segments.len()];
         for _ in 0..MAX_PASSES {
-            let hits = self.find(doc, ac, &search);
+            let hits = self.find(doc, scan, &search);
             let spun = *spun.get_or_insert_with(|| {
                 let fingerprints = hits
                     .iter()
@@ -312,7 +312,12 @@ const MAX_PASSES: usize = 3;
 impl Artifacts {
     /// Every rule match in the current text of the segments marked in `search`: (start, end,
     /// rule index), in order.
-    fn find(&self, doc: &Document, ac: &PhraseScan, search: &[bool]) -> Vec<(usize, usize, usize)> {
+    fn find(
+        &self,
+        doc: &Document,
+        scan: &PhraseScan,
+        search: &[bool],
+    ) -> Vec<(usize, usize, usize)> {
         let text = doc.text();
         let map = doc.log.offsets();
         let names = Spans::new(
@@ -333,7 +338,7 @@ impl Artifacts {
             })
             .unzip();
         let mut hits = Vec::new();
-        for (k, m) in ac.find_in(text.as_bytes(), &ranges) {
+        for (k, m) in scan.find_in(text.as_bytes(), &ranges) {
             let (a, b) = (m.start(), m.end());
             if !is_whole_word(text, a, b) || names.overlap(a, b) {
                 continue;
