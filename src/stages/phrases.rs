@@ -108,11 +108,11 @@ impl WordAutomaton {
 /// in a row at which it can be anchored, exactly one of which the scan looks at: so each
 /// phrase has `stride` anchors, the four bytes at each of `stride` offsets in a row, chosen
 /// away from spaces and short words, where its letters are rarest among all the phrases. The
-/// stride is as long as the shortest phrase allows, up to four. Every occurrence
-/// of every phrase is found this way, once; from them, left to right, the longest at the
-/// leftmost start is kept and the next must start after it: what `AhoCorasick::find_iter`
-/// finds with a leftmost-longest automaton. Phrases shorter than four bytes, if any, are found
-/// by an automaton that reports every occurrence ([`MatchKind::Standard`], overlapping).
+/// stride is as long as the shortest phrase allows, up to four. Every occurrence of every
+/// phrase is found this way, once; from them, left to right, the longest at the leftmost
+/// start is kept and the next must start after it: what `AhoCorasick::find_iter` finds with a
+/// leftmost-longest automaton. Phrases shorter than four bytes, if any, are found by an
+/// automaton that reports every occurrence ([`MatchKind::Standard`], overlapping).
 ///
 /// Why not the automaton alone: its table for the default rules ran to about 600 KB, past the
 /// first-level cache, and each step's load waits on the one before (four interleaved walks
@@ -296,7 +296,7 @@ impl PhraseScan {
             self.bits[h / 64] >> (h % 64) & 1 != 0
         };
         let bytes = &hay[r.clone()];
-        // The positions one eight-byte load holds the anchors of, then one at a time.
+        // The positions one eight-byte load holds the anchors of, then the last ones.
         let per_load = (8 - ANCHOR) / STRIDE + 1;
         let mut i = 0;
         while let Some(chunk) = bytes.get(i..i + 8) {
@@ -402,7 +402,7 @@ mod tests {
             .iter()
             .map(|&w| if w { 'w' } else { '.' })
             .collect();
-        // "é" is two bytes: a word of three.
+        // `é` is a word of two bytes.
         assert_eq!(weak, "wwwwwww........wwwwwww");
     }
 
