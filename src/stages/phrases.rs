@@ -120,7 +120,8 @@ impl WordAutomaton {
 #[derive(Debug)]
 pub(crate) struct PhraseScan {
     patterns: Vec<Box<[u8]>>,
-    ascii_case_insensitive: bool,
+    /// [`FOLD`] when the search ignores ASCII case, else 0: or-ed into every four bytes read.
+    fold: u32,
     /// Positions apart at which the text is looked at, 1 to [`MAX_STRIDE`].
     stride: usize,
     /// Bit `anchor_hash(anchor)` set for each anchor.
@@ -208,10 +209,10 @@ impl PhraseScan {
         let mut anchored: FxHashMap<u32, Vec<(PatternID, usize)>> = FxHashMap::default();
         let mut short = Vec::new();
         let mut short_ids = Vec::new();
+        // The `stride` anchors of a phrase start at `at..at + stride` and span `span` bytes.
+        let span = ANCHOR + stride - 1;
         for (i, p) in patterns.iter().enumerate() {
             let id = PatternID::new(i).expect("fewer patterns than PatternID's limit");
-            // The `stride` anchors start at `at..at + stride` and span `span` bytes.
-            let span = ANCHOR + stride - 1;
             let weak = weak_bytes(p);
             let Some(at) = (0..(p.len() + 1).saturating_sub(span)).min_by(|&a, &b| {
                 cost(p, &weak, a..a + span).total_cmp(&cost(p, &weak, b..b + span))
@@ -238,7 +239,7 @@ impl PhraseScan {
         };
         Ok(PhraseScan {
             patterns,
-            ascii_case_insensitive,
+            fold,
             stride,
             bits,
             anchored,
@@ -290,7 +291,7 @@ impl PhraseScan {
         r: Range<usize>,
         found: &mut Vec<(usize, PatternID)>,
     ) {
-        let fold = if self.ascii_case_insensitive { FOLD } else { 0 };
+        let fold = self.fold;
         let seen = |w: u32| {
             let h = anchor_hash(w | fold);
             self.bits[h / 64] >> (h % 64) & 1 != 0
@@ -346,7 +347,7 @@ impl PhraseScan {
             let Some(there) = hay.get(s..s + pat.len()).filter(|_| s + pat.len() <= r.end) else {
                 continue;
             };
-            let same = if self.ascii_case_insensitive {
+            let same = if self.fold != 0 {
                 there.eq_ignore_ascii_case(pat)
             } else {
                 there == &**pat
