@@ -473,5 +473,37 @@ mod tests {
                 .find_in(hay.as_bytes(), &ranges);
             prop_assert_eq!(got, want);
         }
+
+        #[test]
+        fn word_starts_get_the_longest_phrase_there(
+            patterns in prop::collection::vec("[aAbé ]{1,7}", 1..8),
+            hay in "[abAB éÃ.]{0,60}",
+            ci in any::<bool>(),
+        ) {
+            let wa = WordAutomaton::new(&patterns, None, ci).unwrap();
+            let got: Vec<(usize, usize)> = wa
+                .find_iter(&hay)
+                .map(|m| (m.start(), m.pattern().as_usize()))
+                .collect();
+            // At each word start left to right, past the last match: the longest phrase the
+            // text starts with there, the first of equal ones.
+            let same = |a: &[u8], b: &[u8]| if ci { a.eq_ignore_ascii_case(b) } else { a == b };
+            let mut want = Vec::new();
+            let mut at = 0;
+            for i in (0..hay.len()).filter(|&i| hay.is_char_boundary(i)) {
+                if i < at || hay[..i].chars().next_back().is_some_and(is_word_char) {
+                    continue;
+                }
+                let rest = &hay.as_bytes()[i..];
+                let best = (0..patterns.len())
+                    .filter(|&p| rest.get(..patterns[p].len()).is_some_and(|t| same(t, patterns[p].as_bytes())))
+                    .max_by_key(|&p| (patterns[p].len(), std::cmp::Reverse(p)));
+                if let Some(p) = best {
+                    want.push((i, p));
+                    at = i + patterns[p].len();
+                }
+            }
+            prop_assert_eq!(got, want);
+        }
     }
 }
