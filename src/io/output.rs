@@ -255,13 +255,23 @@ fn entity_out<'a>(span: [usize; 2], e: &'a Entity) -> EntityOut<'a> {
 }
 
 /// An entity's fields after its span, as JSON (`"id":...,"rule":"..."}`), for each distinct
-/// entity of one document, written once: a document names the same few entities again and
-/// again. Keyed by the addresses of the shared strings, which the document keeps alive while
-/// it renders.
+/// entity, written once per rendering thread: the documents of a run name the same entities
+/// again and again, and build each from the same few shared strings. Keyed by the addresses
+/// of those strings, which the cache holds on to, so that none of them can be freed and its
+/// address reused by another string while the key stands.
 #[derive(Default)]
 struct EntityTails {
     seen: FxHashMap<(usize, usize, usize, usize, u32), Range<usize>>,
+    /// The strings the keys are the addresses of.
+    held: Vec<[Arc<str>; 4]>,
     bytes: Vec<u8>,
+}
+
+/// How many bytes of tails a thread keeps before it starts afresh (some 10,000 entities).
+const TAILS_HELD: usize = 1 << 20;
+
+thread_local! {
+    static TAILS: std::cell::RefCell<EntityTails> = Default::default();
 }
 
 impl EntityTails {
@@ -274,13 +284,12 @@ impl EntityTails {
             addr(&e.rule),
             e.confidence.to_bits(),
         );
-        let bytes = &mut self.bytes;
+        if !self.seen.contains_key(&key) && self.bytes.len() > TAILS_HELD {
+            *self = EntityTails::default();
+        }
+        let (bytes, held) = (&mut self.bytes, &mut self.held);
         let r = self.seen.entry(key).or_insert_with(|| {
-            // Room for a dozen entities at once: grown from nothing, the escaper's worst-case
-            // reservations reallocated it about eight times a document.
-            if bytes.capacity() == 0 {
-                bytes.reserve(2048);
-            }
+            held.push([&e.id, &e.canonical, &e.kind, &e.rule].map(Arc::clone));
             let start = bytes.len();
             bytes.extend_from_slice(b"\"id\":");
             json_escape_simd::escape_into(&e.id, bytes);
@@ -320,7 +329,6 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
     match format {
         OutputFormat::Jsonl => {
             let mut chars = Chars::new(doc.src());
-            let mut tails = EntityTails::default();
             let views = segments(doc);
             out.segments = views.len();
             // Each line holds its segment twice (src and text), its edits' text twice and its
@@ -384,16 +392,18 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                     m.push(b'}');
                 }
                 m.extend_from_slice(b"],\"entities\":[");
-                for (k, (r, e)) in v.entities.iter().enumerate() {
-                    if k > 0 {
+                TAILS.with_borrow_mut(|tails| {
+                    for (k, (r, e)) in v.entities.iter().enumerate() {
+                        if k > 0 {
+                            m.push(b',');
+                        }
+                        let [a, b] = tchars.span(r);
+                        m.extend_from_slice(b"{\"span\":");
+                        push_span(m, a, b);
                         m.push(b',');
+                        m.extend_from_slice(tails.get(e));
                     }
-                    let [a, b] = tchars.span(r);
-                    m.extend_from_slice(b"{\"span\":");
-                    push_span(m, a, b);
-                    m.push(b',');
-                    m.extend_from_slice(tails.get(e));
-                }
+                });
                 m.push(b']');
                 let flags: Option<Vec<FlagOut>> = doc.flags.as_ref().map(|flags| {
                     flags
@@ -668,6 +678,38 @@ mod tests {
 
     fn keys_and_values(doc: &Document) -> serde_json::Value {
         serde_json::to_value(DocsRecord::new(doc)).unwrap()
+    }
+
+    /// The entity fields are cached by the addresses of their strings across documents: a
+    /// document whose strings are new (most likely where the last document's were freed)
+    /// gets its own fields, also once the cache has been cleared for its size.
+    #[test]
+    fn entity_fields_come_from_the_documents_own_strings() {
+        use crate::document::Segment;
+        for i in 0..300 {
+            let mut doc = Document::new("x", "Ann met Bob.");
+            doc.segments.push(Segment {
+                src: 0..12,
+                para: 0,
+                lang: "en",
+            });
+            let id: Arc<str> = Arc::from(format!("{i:04}{}", "x".repeat(8000)));
+            let name: Arc<str> = Arc::from(format!("name {i}"));
+            doc.entities.push(Entity {
+                src: 0..3,
+                id: Arc::clone(&id),
+                canonical: Arc::clone(&name),
+                kind: Arc::clone(&name),
+                confidence: 1.0,
+                rule: Arc::clone(&name),
+            });
+            let out = render(&doc, OutputFormat::Jsonl).main;
+            let line: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let e = &line["entities"][0];
+            let got = e["id"].as_str().unwrap_or_default();
+            assert!(got == &*id, "document {i} got the id of {:?}", got.get(..4));
+            assert_eq!(e["rule"].as_str(), Some(&*name), "document {i}");
+        }
     }
 
     #[test]
