@@ -277,8 +277,14 @@ impl Stage for Artifacts {
                 doc.flags = Some(flags);
                 break;
             }
+            // Per segment: whether a repair touches it, and whether one stands at its start
+            // or end with only spaces between: then the repaired text is the context (the
+            // token before or after, spaces skipped) or the neighbouring character of a phrase
+            // at the edge of the segment before or after it, which is searched again too.
+            // Other segments' text and context did not change.
+            let text = doc.text();
             let map = doc.log.offsets();
-            let touched: Vec<bool> = doc
+            let reach: Vec<(bool, bool, bool)> = doc
                 .segments
                 .iter()
                 .map(|seg| {
@@ -287,15 +293,20 @@ impl Stage for Artifacts {
                         map.to_cur(seg.src.end, Bias::End),
                     );
                     // Sorted and disjoint, the repairs' ends are sorted too: the first that
-                    // ends at or after the segment's start is the one that may touch it.
-                    let k = reps.partition_point(|r| r.range.end < a);
-                    reps.get(k).is_some_and(|r| r.range.start <= b)
+                    // ends at or after the segment's start is the first that may touch it.
+                    let first = reps.partition_point(|r| r.range.end < a);
+                    let last = reps.partition_point(|r| r.range.start <= b);
+                    if first >= last {
+                        return (false, false, false);
+                    }
+                    let spaces = |r: Range<usize>| text[r].trim_start().is_empty();
+                    let at_start = spaces(a..reps[first].range.start.max(a));
+                    let at_end = spaces(reps[last - 1].range.end.min(b)..b);
+                    (true, at_start, at_end)
                 })
                 .collect();
             for (i, s) in search.iter_mut().enumerate() {
-                *s = touched[i.saturating_sub(1)..(i + 2).min(touched.len())]
-                    .iter()
-                    .any(|&t| t);
+                *s = reach[i].0 || i > 0 && reach[i - 1].2 || reach.get(i + 1).is_some_and(|r| r.1);
             }
             doc.apply(reps);
         }
@@ -429,6 +440,39 @@ mod tests {
             d.text(),
             "Nothing here.\nThey joined in the fight against terror."
         );
+    }
+
+    /// A repair at the edge of a segment is the context of a phrase at the edge of the
+    /// segment before or after it, which the next pass searches again.
+    #[test]
+    fn a_repair_at_a_segment_edge_is_context_across_it() {
+        let a = stage(&format!(
+            "en,always,teh,the,,\nen,always,twelve,12,,\n{RULES}"
+        ));
+        for (text, split, want) in [
+            ("Round\ntwelve came.", 5, "Around\n12 came."),
+            (
+                "It was teh\n12 months later.",
+                10,
+                "It was the\nyear later.",
+            ),
+            (
+                "It was teh.\n12 months later.",
+                11,
+                "It was the.\n12 months later.",
+            ),
+        ] {
+            let mut d = Document::new("t", text);
+            for src in [0..split, split + 1..text.len()] {
+                d.segments.push(Segment {
+                    src,
+                    para: 0,
+                    lang: "en",
+                });
+            }
+            a.run(&mut d).unwrap();
+            assert_eq!(d.text(), want);
+        }
     }
 
     #[test]
