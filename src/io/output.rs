@@ -59,7 +59,8 @@ pub struct SegmentView<'a> {
     pub src: Range<usize>,
     /// The edits inside the span.
     pub edits: &'a [Edit],
-    /// The normalized text: the original's span itself where no edit falls in it.
+    /// The normalized text: borrowed from the original's span where no edit falls in it,
+    /// else from the document's current text where it is the same.
     pub text: Cow<'a, str>,
     /// Entities inside the span, with their byte span in `text`.
     pub entities: Vec<(Range<usize>, &'a Entity)>,
@@ -102,19 +103,39 @@ pub fn segments(doc: &Document) -> Vec<SegmentView<'_>> {
     // binary search rather than by a pass over all of them (segments times entities).
     let sorted = doc.entities.is_sorted_by_key(|e| e.src.start);
     let mut at = 0; // first edit not yet given to a segment
+                    // How much longer the current text is than the original up to the end of `edits[..at]`.
+    let mut grown: isize = 0;
+    let grow = |e: &Edit| e.to.len() as isize - e.src.len() as isize;
+    // Whether every edit so far lies wholly inside or before the segments given it: then the
+    // current text of a segment's span is its normalized text, and is borrowed from it.
+    let mut apart = true;
     for (i, (src, para, lang)) in spans.into_iter().enumerate() {
         while at < edits.len() && edits[at].src.start < src.start {
-            at += 1; // layout edits in the gap
+            // layout edits in the gap
+            apart &= edits[at].src.end <= src.start;
+            grown += grow(&edits[at]);
+            at += 1;
         }
         let first = at;
+        let start = src.start.checked_add_signed(grown);
         while at < edits.len() && edits[at].src.end <= src.end && edits[at].src.start >= src.start {
+            grown += grow(&edits[at]);
             at += 1;
         }
         let mine = &edits[first..at];
-        let text = match mine {
-            [] => Cow::Borrowed(&doc.src()[src.clone()]),
+        let end = src.end.checked_add_signed(grown);
+        let current = match (start, end) {
+            (Some(a), Some(b)) if apart && edits.get(at).is_none_or(|e| e.src.start >= src.end) => {
+                doc.text().get(a..b)
+            }
+            _ => None,
+        };
+        let text = match (mine, current) {
+            ([], _) => Cow::Borrowed(&doc.src()[src.clone()]),
+            (_, Some(text)) => Cow::Borrowed(text),
             _ => Cow::Owned(apply_edits(&doc.src()[src.clone()], src.start, mine)),
         };
+        debug_assert_eq!(text, apply_edits(&doc.src()[src.clone()], src.start, mine));
         let map = OffsetMap::new(mine);
         let candidates = if sorted {
             let lo = doc.entities.partition_point(|e| e.src.start < src.start);
@@ -366,7 +387,7 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                 json_escape_simd::escape_into(&doc.src()[v.src.clone()], m);
                 let src_end = m.len();
                 m.extend_from_slice(b",\"text\":");
-                if let Cow::Borrowed(_) = v.text {
+                if v.edits.is_empty() {
                     // The text is the source span: its escaped form is already written.
                     m.extend_from_within(src_at..src_end);
                 } else {
@@ -678,6 +699,41 @@ mod tests {
 
     fn keys_and_values(doc: &Document) -> serde_json::Value {
         serde_json::to_value(DocsRecord::new(doc)).unwrap()
+    }
+
+    /// An edited segment's text is borrowed from the document's current text only where that
+    /// is its text: not after a layout edit that crosses its start (nor before one that
+    /// crosses its end), which belongs to no segment.
+    #[test]
+    fn segment_text_is_the_current_text_only_where_edits_keep_apart() {
+        use crate::document::Segment;
+        use crate::edit::{EditKind, Replacement};
+        let src = "Ann met Bob.   Cy saw Di.   Ed.";
+        let rule: Arc<str> = Arc::from("r");
+        for (spans, layout) in [
+            ([0..12, 13..25], 12..14), // across the second segment's start
+            ([0..12, 15..27], 25..28), // across its end
+            ([0..12, 15..25], 12..15), // between the two
+        ] {
+            let mut doc = Document::new("x", src);
+            for (para, range) in spans.iter().enumerate() {
+                doc.segments.push(Segment {
+                    src: range.clone(),
+                    para,
+                    lang: "en",
+                });
+            }
+            let mut reps = vec![
+                Replacement::new(layout.clone(), "\n", EditKind::Unicode, &rule),
+                Replacement::new(15..17, "Cyrus", EditKind::Name, &rule),
+            ];
+            reps.sort_by_key(|r| r.range.start);
+            doc.apply(reps);
+            for v in segments(&doc) {
+                let want = apply_edits(&src[v.src.clone()], v.src.start, v.edits);
+                assert_eq!(v.text, want, "{layout:?}");
+            }
+        }
     }
 
     /// The entity fields are cached by the addresses of their strings across documents: a
