@@ -102,8 +102,9 @@ pub fn segments(doc: &Document) -> Vec<SegmentView<'_>> {
     // The names stage leaves the entities sorted by start: then each segment's are found by
     // binary search rather than by a pass over all of them (segments times entities).
     let sorted = doc.entities.is_sorted_by_key(|e| e.src.start);
-    let mut at = 0; // first edit not yet given to a segment
-                    // How much longer the current text is than the original up to the end of `edits[..at]`.
+    // The first edit not yet given to a segment, and how much longer the current text is
+    // than the original up to the end of `edits[..at]`.
+    let mut at = 0;
     let mut grown: isize = 0;
     let grow = |e: &Edit| e.to.len() as isize - e.src.len() as isize;
     // Whether every edit so far lies wholly inside or before the segments given it: then the
@@ -305,7 +306,7 @@ impl EntityTails {
             addr(&e.rule),
             e.confidence.to_bits(),
         );
-        if !self.seen.contains_key(&key) && self.bytes.len() > TAILS_HELD {
+        if self.bytes.len() > TAILS_HELD && !self.seen.contains_key(&key) {
             *self = EntityTails::default();
         }
         let (bytes, held) = (&mut self.bytes, &mut self.held);
