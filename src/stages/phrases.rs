@@ -495,8 +495,9 @@ mod tests {
                     continue;
                 }
                 let rest = &hay.as_bytes()[i..];
+                let starts = |p: &str| rest.get(..p.len()).is_some_and(|t| same(t, p.as_bytes()));
                 let best = (0..patterns.len())
-                    .filter(|&p| rest.get(..patterns[p].len()).is_some_and(|t| same(t, patterns[p].as_bytes())))
+                    .filter(|&p| starts(&patterns[p]))
                     .max_by_key(|&p| (patterns[p].len(), std::cmp::Reverse(p)));
                 if let Some(p) = best {
                     want.push((i, p));
