@@ -58,6 +58,15 @@ impl Segmenter {
     /// Sentence ends in `para`, as byte offsets just after each sentence (the last one is the
     /// paragraph's end).
     pub fn sentence_ends(&self, para: &str, lang: &str) -> Vec<usize> {
+        let mut ends = Vec::new();
+        self.sentence_ends_into(para, lang, &mut ends);
+        ends
+    }
+
+    /// [`Segmenter::sentence_ends`] into `ends`, cleared first: one buffer serves every
+    /// paragraph of a document.
+    fn sentence_ends_into(&self, para: &str, lang: &str, ends: &mut Vec<usize>) {
+        ends.clear();
         let abbr = self.abbreviations.get(lang).unwrap_or(&self.all);
         let colon = lang == "hy";
         let is_terminal = |c: char| TERMINALS.contains(&c) || (c == ':' && colon);
@@ -66,7 +75,6 @@ impl Segmenter {
             s.chars().take_while(|&c| f(c)).map(char::len_utf8).sum()
         };
         let bytes = para.as_bytes();
-        let mut ends = Vec::new();
         let mut k = 0;
         // From one byte that can start a terminal to the next; the rest is not decoded.
         let marks: &[u8] = if colon { b".!?:" } else { b".!?" };
@@ -114,7 +122,6 @@ impl Segmenter {
             ends.push(m);
         }
         ends.push(para.trim_end().len());
-        ends
     }
 
     fn is_abbreviation(&self, before: &str, abbr: &FxHashSet<String>) -> bool {
@@ -192,7 +199,9 @@ impl Stage for Segmenter {
     fn run(&self, doc: &mut Document) -> Result<()> {
         let text = doc.text();
         let map = doc.log.offsets();
-        let mut segments = Vec::new();
+        // A sentence of news runs to 100-150 bytes.
+        let mut segments = Vec::with_capacity(text.len() / 128 + 1);
+        let mut ends = Vec::new();
         let mut start = 0;
         let mut para = 0;
         for line in lines_inclusive(text) {
@@ -205,7 +214,8 @@ impl Stage for Segmenter {
             }
             let body_start = line_start + lead;
             let mut s = 0;
-            for e in self.sentence_ends(body, doc.lang) {
+            self.sentence_ends_into(body, doc.lang, &mut ends);
+            for &e in &ends {
                 let piece = &body[s..e];
                 let trimmed = piece.trim_start();
                 let a = body_start + s + (piece.len() - trimmed.len());
