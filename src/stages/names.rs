@@ -577,7 +577,7 @@ impl Stage for Names {
         let map = doc.log.offsets();
         let mut reps = Vec::new();
         // (range in the text before this stage's rewrites, variant, found by key)
-        let mut found: Vec<(Range<usize>, usize, bool)> = Vec::new();
+        let mut found: Vec<(Range<usize>, usize, bool)> = Vec::with_capacity(text.len() / 64);
         // Per segment, in buffers reused from one to the next.
         let mut here: Vec<(Range<usize>, usize, bool)> = Vec::new();
         let mut all: Vec<(Range<usize>, usize, bool, bool)> = Vec::new();
@@ -685,12 +685,11 @@ impl Names {
         let to = if inflected {
             None
         } else if by_key {
-            (self.unseen == Unseen::Replace)
-                .then(|| v.replace.clone().unwrap_or_else(|| v.text.clone()))
+            (self.unseen == Unseen::Replace).then(|| v.replace.as_deref().unwrap_or(&v.text))
         } else {
-            v.replace.clone()
+            v.replace.as_deref()
         };
-        if let Some(to) = to.filter(|to| *to != text[r.clone()]) {
+        if let Some(to) = to.filter(|&to| to != &text[r.clone()]) {
             let rule = if by_key { &self.key_rule } else { &v.rule };
             reps.push(Replacement::new(r.clone(), to, EditKind::Name, rule));
         }
