@@ -379,7 +379,7 @@ impl Names {
         let mut at = range.start;
         while let Some(first) = next_capital_word(text, at, &range) {
             at = first.end;
-            let (_, head) = self.word_key(&text[first.clone()]);
+            let head = self.is_head(&text[first.clone()]);
             if !head && !is_cyrillic(&text[first.clone()]) {
                 continue;
             }
@@ -415,6 +415,16 @@ impl Names {
     /// The transliteration key of one word and whether it is a head, through the per-thread
     /// memo.
     fn word_key(&self, word: &str) -> WordKey {
+        self.with_word_key(word, Clone::clone)
+    }
+
+    /// Whether a word's key is a head, through the memo, without a copy of the key.
+    fn is_head(&self, word: &str) -> bool {
+        self.with_word_key(word, |k| k.1)
+    }
+
+    /// `f` of [`Names::word_key`]`(word)`, on the memo's own entry where it has one.
+    fn with_word_key<T>(&self, word: &str, f: impl FnOnce(&WordKey) -> T) -> T {
         with_memo(self.id, |memo| {
             let n = ascii::short_key(word.as_bytes(), false);
             let known = match n {
@@ -422,15 +432,16 @@ impl Names {
                 None => memo.keys.get(word),
             };
             if let Some(k) = known {
-                return k.clone();
+                return f(k);
             }
             let key: Rc<str> = self.keyer.key(word).into();
             let k = (Rc::clone(&key), self.heads.contains(&*key));
+            let got = f(&k);
             match n {
-                Some(n) => memo.short_keys.insert(n, k.clone()),
-                None => memo.keys.insert(word.into(), k.clone()),
+                Some(n) => memo.short_keys.insert(n, k),
+                None => memo.keys.insert(word.into(), k),
             };
-            k
+            got
         })
     }
 
