@@ -435,7 +435,8 @@ impl Names {
                 return f(k);
             }
             let key: Rc<str> = self.keyer.key(word).into();
-            let k = (Rc::clone(&key), self.heads.contains(&*key));
+            let head = self.heads.contains(&*key);
+            let k = (key, head);
             let got = f(&k);
             match n {
                 Some(n) => memo.short_keys.insert(n, k),
