@@ -18,6 +18,7 @@ use crate::edit::{Bias, EditKind, Replacement};
 use crate::error::{Error, Result};
 use crate::glossary::artifacts::{ArtifactRule, Gate};
 use crate::stages::phrases::PhraseScan;
+use crate::stages::uncover::Uncover;
 use crate::stages::{ascii, is_alphanumeric, is_whole_word, Stage};
 
 /// The score key in `docs` output.
@@ -44,6 +45,8 @@ pub struct Artifacts {
     /// The languages some rule is for: segments in others are not searched.
     langs: Vec<String>,
     threshold: f64,
+    /// What each rule's repair can uncover for the next pass.
+    uncover: Uncover,
 }
 
 impl Artifacts {
@@ -75,6 +78,7 @@ impl Artifacts {
         let mut langs: Vec<String> = rules.iter().map(|r| r.lang.clone()).collect();
         langs.sort();
         langs.dedup();
+        let uncover = Uncover::new(&rules, &patterns);
         Ok(Artifacts {
             mode,
             rules,
@@ -82,6 +86,7 @@ impl Artifacts {
             by_pattern,
             langs,
             threshold,
+            uncover,
         })
     }
 
@@ -98,7 +103,7 @@ impl Artifacts {
 }
 
 /// The word or punctuation mark right before the end of `s`, skipping spaces.
-fn token_before(s: &str) -> Option<&str> {
+pub(crate) fn token_before(s: &str) -> Option<&str> {
     let s = s.trim_end();
     let last = s.chars().next_back()?;
     if is_alphanumeric(last) {
@@ -114,7 +119,7 @@ fn token_before(s: &str) -> Option<&str> {
 }
 
 /// The word or punctuation mark right after the start of `s`, skipping spaces.
-fn token_after(s: &str) -> Option<&str> {
+pub(crate) fn token_after(s: &str) -> Option<&str> {
     let s = s.trim_start();
     let first = s.chars().next()?;
     if is_alphanumeric(first) {
@@ -203,7 +208,7 @@ impl Spans {
     }
 }
 
-fn capitalized(s: &str) -> String {
+pub(crate) fn capitalized(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -217,16 +222,26 @@ impl Stage for Artifacts {
     }
 
     fn run(&self, doc: &mut Document) -> Result<()> {
+        self.passes(doc, false);
+        Ok(())
+    }
+}
+
+/// Passes over one document at most: enough for phrases that overlap two deep.
+const MAX_PASSES: usize = 3;
+
+impl Artifacts {
+    /// Finds and repairs (or flags) the artifacts of `doc`. A repair can uncover another phrase
+    /// that overlapped it ("within the combat towards" -> "in the combat towards" -> "in the
+    /// fight against"), so passes repeat until none finds anything; the score comes from the
+    /// first. After the first, a pass searches only the segments where a repair may have
+    /// uncovered something (`uncover`), or all of them when `exhaustive` (the tests' measure).
+    fn passes(&self, doc: &mut Document, exhaustive: bool) {
         let Some(scan) = &self.scan else {
             doc.scores.insert(SCORE, 0.0);
-            return Ok(());
+            return;
         };
-        // A repair can uncover another phrase that overlapped it ("within the combat towards"
-        // -> "in the combat towards" -> "in the fight against"), so passes repeat until none
-        // finds anything; the score comes from the first.
         let mut spun = None;
-        // Segments to search: all at first, then only those a repair touched and their
-        // neighbours (a repair's context may reach across a boundary); the others are unchanged.
         let mut search = vec![true; doc.segments.len()];
         for _ in 0..MAX_PASSES {
             let hits = self.find(doc, scan, &search);
@@ -245,6 +260,8 @@ impl Stage for Artifacts {
                 score >= self.threshold
             });
             let text = doc.text();
+            // (rule, whether its repair is capitalized) of each repair.
+            let mut made = Vec::with_capacity(hits.len());
             let reps: Vec<Replacement> = hits
                 .into_iter()
                 .filter(|h| spun || self.rules[h.2].gate == Gate::Always)
@@ -257,6 +274,7 @@ impl Stage for Artifacts {
                     } else {
                         r.repair.clone()
                     };
+                    made.push((i, upper));
                     Replacement::new(a..b, to, EditKind::Artifact, &r.rule)
                 })
                 .collect();
@@ -277,12 +295,34 @@ impl Stage for Artifacts {
                 doc.flags = Some(flags);
                 break;
             }
-            // Per segment: whether a repair touches it, and whether one stands at its start
-            // or end with only spaces between: then the repaired text is the context (the
-            // token before or after, spaces skipped) or the neighbouring character of a phrase
-            // at the edge of the segment before or after it, which is searched again too.
-            // Other segments' text and context did not change.
+            // The repaired spans in the text after the repairs.
+            let mut shift: isize = 0;
+            let repaired: Vec<Range<usize>> = reps
+                .iter()
+                .map(|r| {
+                    let start = r.range.start.saturating_add_signed(shift);
+                    shift += r.to.len() as isize - r.range.len() as isize;
+                    start..start + r.to.len()
+                })
+                .collect();
+            doc.apply(reps);
             let text = doc.text();
+            let live: Vec<Range<usize>> = repaired
+                .into_iter()
+                .zip(made)
+                .filter(|(r, (i, upper))| {
+                    exhaustive || self.uncover.may_uncover(text, r, *i, *upper)
+                })
+                .map(|(r, _)| r)
+                .collect();
+            if live.is_empty() {
+                break;
+            }
+            // Per segment: whether a live repair touches it, and whether one stands at its
+            // start or end with only spaces between: then the repaired text is the context
+            // (the token before or after, spaces skipped) or the neighbouring character of a
+            // phrase at the edge of the segment before or after it, which is searched again
+            // too. Other segments' text and context did not change.
             let map = doc.log.offsets();
             let reach: Vec<(bool, bool, bool)> = doc
                 .segments
@@ -292,35 +332,30 @@ impl Stage for Artifacts {
                         map.to_cur(seg.src.start, Bias::Start),
                         map.to_cur(seg.src.end, Bias::End),
                     );
-                    // Sorted and disjoint, the repairs' ends are sorted too: the first that
-                    // ends at or after the segment's start is the first that may touch it.
-                    let first = reps.partition_point(|r| r.range.end < a);
-                    let last = reps.partition_point(|r| r.range.start <= b);
+                    // Sorted and disjoint, the spans' ends are sorted too: the first that ends
+                    // at or after the segment's start is the first that may touch it.
+                    let first = live.partition_point(|r| r.end < a);
+                    let last = live.partition_point(|r| r.start <= b);
                     if first >= last {
                         return (false, false, false);
                     }
                     let spaces = |r: Range<usize>| text[r].trim_start().is_empty();
-                    let at_start = spaces(a..reps[first].range.start.max(a));
-                    let at_end = spaces(reps[last - 1].range.end.min(b)..b);
+                    let at_start = spaces(a..live[first].start.max(a));
+                    let at_end = spaces(live[last - 1].end.min(b)..b);
                     (true, at_start, at_end)
                 })
                 .collect();
             for (i, s) in search.iter_mut().enumerate() {
-                *s = reach[i].0 || i > 0 && reach[i - 1].2 || reach.get(i + 1).is_some_and(|r| r.1);
+                *s = exhaustive
+                    || reach[i].0
+                    || i > 0 && reach[i - 1].2
+                    || reach.get(i + 1).is_some_and(|r| r.1);
             }
-            doc.apply(reps);
         }
         if self.mode == Mode::Flag && doc.flags.is_none() {
             doc.flags = Some(Vec::new());
         }
-        Ok(())
     }
-}
-
-/// Passes over one document at most: enough for phrases that overlap two deep.
-const MAX_PASSES: usize = 3;
-
-impl Artifacts {
     /// Every rule match in the current text of the segments marked in `search`: (start, end,
     /// rule index), in order.
     fn find(
@@ -370,6 +405,7 @@ impl Artifacts {
 mod tests {
     use super::*;
     use crate::document::Segment;
+    use crate::glossary::artifacts::Context;
     use crate::glossary::{artifacts, DataFile, DataSet, FileKind};
 
     fn stage(csv: &str) -> Artifacts {
@@ -421,11 +457,126 @@ mod tests {
         }
     }
 
+    /// Pieces of text for the test below, in three kinds: words of every phrase and repair
+    /// (whole, capitalized, and cut into words); each phrase overlapped by another phrase
+    /// where its repair would agree with that one ("within the" by "the combat towards":
+    /// "within the combat towards"), in any case; and each phrase next to a phrase with a
+    /// context its repair changes ("teh" before "12 months").
+    fn pieces(rules: &[ArtifactRule]) -> [Vec<String>; 3] {
+        let mut words: Vec<String> = ["12", "the", "a", "in", "of", "army", "day", "-", "—"]
+            .map(String::from)
+            .into();
+        let mut overlaps = Vec::new();
+        let mut contexts = Vec::new();
+        for r in rules {
+            for s in [&r.phrase, &r.repair] {
+                words.push(s.clone());
+                words.push(capitalized(s));
+                words.extend(s.split(' ').map(String::from));
+            }
+            words.extend(r.before.tokens.iter().chain(&r.after.tokens).cloned());
+            let (to, found) = (r.repair.to_lowercase(), r.phrase.to_lowercase());
+            for q in rules {
+                let p = q.phrase.to_lowercase();
+                for d in 1 - p.len() as isize..to.len() as isize {
+                    let (lo, hi) = (
+                        d.max(0) as usize,
+                        to.len().min((d + p.len() as isize) as usize),
+                    );
+                    let (Some(a), Some(b)) = (
+                        to.get(lo..hi),
+                        p.get((lo as isize - d) as usize..(hi as isize - d) as usize),
+                    ) else {
+                        continue;
+                    };
+                    if a != b {
+                        continue;
+                    }
+                    let left = &p[..(-d).max(0) as usize];
+                    let right = p
+                        .get((to.len() as isize - d).max(0) as usize..)
+                        .unwrap_or("");
+                    overlaps.push(format!("{left}{found}{right}"));
+                }
+                let changes = |c: &Context, t: fn(&str) -> Option<&str>| {
+                    c.holds(t(&r.phrase)) != c.holds(t(&r.repair))
+                };
+                if changes(&q.before, token_before) {
+                    contexts.push(format!("{} {}", r.phrase, q.phrase));
+                }
+                if changes(&q.after, token_after) {
+                    contexts.push(format!("{} {}", q.phrase, r.phrase));
+                }
+            }
+        }
+        for v in [&mut words, &mut overlaps, &mut contexts] {
+            v.sort();
+            v.dedup();
+        }
+        [words, overlaps, contexts]
+    }
+
+    /// Rules whose repairs uncover phrases, overlapping them or as their context.
+    const CHAINS: &str =
+        "en,always,within the,in the,,\nen,always,the combat towards,the fight against,,\n\
+        en,always,teh,the,,\nen,always,twelve,12,,\nen,always,uhm,,,\n";
+
+    /// The default rules and [`CHAINS`] in a spun document (every rule fires) and a clean
+    /// one (only `always` rules), and their [`pieces`].
+    #[allow(clippy::type_complexity)]
+    static SPUN_AND_CLEAN: std::sync::OnceLock<([Artifacts; 2], [Vec<String>; 3])> =
+        std::sync::OnceLock::new();
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// Later passes search only the segments where a repair may have uncovered something;
+        /// searching every segment in every pass repairs the same.
+        #[test]
+        fn later_passes_find_what_a_search_of_every_segment_finds(
+            picks in proptest::collection::vec((0usize..3, 0usize..100_000, 0usize..8), 1..30),
+            spun in proptest::bool::ANY,
+        ) {
+            let (stages, pieces) = SPUN_AND_CLEAN.get_or_init(|| {
+                let mut rules = artifacts::load(&DataSet::defaults()).unwrap();
+                rules.extend(stage(CHAINS).rules);
+                let pieces = pieces(&rules);
+                let stages = [0.0, 1e9]
+                    .map(|t| Artifacts::new(rules.clone(), t, Mode::Repair).unwrap());
+                (stages, pieces)
+            });
+            let a = &stages[usize::from(!spun)];
+            // Segments end at a full stop or a line break; spaces stand between them.
+            let mut text = String::new();
+            let mut segments = Vec::new();
+            let mut start = 0;
+            for (kind, k, sep) in picks {
+                text.push_str(&pieces[kind][k % pieces[kind].len()]);
+                let sep = [" ", " ", " ", ", ", ". ", "\n", "  ", "\u{a0}"][sep];
+                if sep == ". " || sep == "\n" {
+                    let end = text.len() + usize::from(sep == ". ");
+                    segments.push(start..end);
+                    start = text.len() + sep.len();
+                }
+                text.push_str(sep);
+            }
+            segments.push(start..text.len());
+            let docs = [false, true].map(|exhaustive| {
+                let mut d = Document::new("t", &text);
+                for src in &segments {
+                    d.segments.push(Segment { src: src.clone(), para: 0, lang: "en" });
+                }
+                a.passes(&mut d, exhaustive);
+                d
+            });
+            proptest::prop_assert_eq!(docs[0].text(), docs[1].text());
+            proptest::prop_assert_eq!(docs[0].log.edits(), docs[1].log.edits());
+        }
+    }
+
     #[test]
     fn a_repair_that_uncovers_a_phrase_is_followed_by_another_pass() {
-        let a = stage(
-            "en,always,within the,in the,,\nen,always,the combat towards,the fight against,,\n",
-        );
+        let a = stage(CHAINS);
         let text = "Nothing here.\nThey joined within the combat towards terror.";
         let mut d = Document::new("t", text);
         for (src, para) in [(0..13, 0), (14..text.len(), 1)] {
@@ -442,13 +593,26 @@ mod tests {
         );
     }
 
+    /// A deletion leaves the token before it as the context of the phrase after it.
+    #[test]
+    fn a_deletion_changes_the_context_of_the_phrase_after_it() {
+        let a = stage(&format!("{CHAINS}{RULES}"));
+        let text = "It was the uhm 12 months.";
+        let mut d = Document::new("t", text);
+        d.segments.push(Segment {
+            src: 0..text.len(),
+            para: 0,
+            lang: "en",
+        });
+        a.run(&mut d).unwrap();
+        assert_eq!(d.text(), "It was the  year.");
+    }
+
     /// A repair at the edge of a segment is the context of a phrase at the edge of the
     /// segment before or after it, which the next pass searches again.
     #[test]
     fn a_repair_at_a_segment_edge_is_context_across_it() {
-        let a = stage(&format!(
-            "en,always,teh,the,,\nen,always,twelve,12,,\n{RULES}"
-        ));
+        let a = stage(&format!("{CHAINS}{RULES}"));
         for (text, split, want) in [
             ("Round\ntwelve came.", 5, "Around\n12 came."),
             (

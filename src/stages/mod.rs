@@ -1,8 +1,9 @@
 //! The stages a document goes through, one file each, in pipeline order:
 //! [`hygiene`] and [`boilerplate`] (clean), [`langid`], [`segment`], [`punct`], [`names`],
 //! [`artifacts`]. Beside them, what stages share: [`mojibake`] (double-encoding repair),
-//! `phrases` (phrase search at word starts), `lineset` (whole-line pattern sets) and `ascii`
-//! (scans eight bytes at a time).
+//! `phrases` (phrase search at word starts), `uncover` (what an artifact repair can uncover for
+//! the next pass), `lineset` (whole-line pattern sets) and `ascii` (scans eight bytes at a
+//! time).
 
 pub mod artifacts;
 mod ascii;
@@ -15,6 +16,7 @@ pub mod names;
 mod phrases;
 pub mod punct;
 pub mod segment;
+mod uncover;
 
 use crate::document::Document;
 use crate::error::Result;
