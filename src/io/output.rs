@@ -80,9 +80,21 @@ pub fn segments(doc: &Document) -> Vec<SegmentView<'_>> {
         .map(|s| (s.src.clone(), s.para, s.lang))
         .collect();
     // Attach the edits that lie outside every segment.
+    let mut k = 0;
     for e in edits {
         // The first span that ends after the edit starts: it holds, overlaps or follows it.
-        let k = spans.partition_point(|s| s.0.end <= e.src.start && s.0.end < e.src.end);
+        // The edits are sorted and disjoint, so it is never before the last edit's (a merge
+        // below joins spans from this one on).
+        while spans
+            .get(k)
+            .is_some_and(|s| s.0.end <= e.src.start && s.0.end < e.src.end)
+        {
+            k += 1;
+        }
+        debug_assert_eq!(
+            k,
+            spans.partition_point(|s| s.0.end <= e.src.start && s.0.end < e.src.end)
+        );
         match spans.get_mut(k) {
             Some(s) if s.0.start <= e.src.start && e.src.end <= s.0.end => {}
             _ if is_layout(doc, e) => {}

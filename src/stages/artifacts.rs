@@ -98,7 +98,9 @@ impl Artifacts {
         if !written_as(&text[a..b], &rule.phrase) {
             return false;
         }
-        rule.before.holds(token_before(&text[..a])) && rule.after.holds(token_after(&text[b..]))
+        // Most rules have no context: the tokens are found only for those that have one.
+        (rule.before.tokens.is_empty() || rule.before.holds(token_before(&text[..a])))
+            && (rule.after.tokens.is_empty() || rule.after.holds(token_after(&text[b..])))
     }
 }
 
