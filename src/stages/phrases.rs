@@ -119,7 +119,11 @@ impl WordAutomaton {
 /// scanned 560-580 MB/s). The anchors' loads do not depend on each other.
 #[derive(Debug)]
 pub(crate) struct PhraseScan {
+    /// The phrases, lower-cased when the search ignores ASCII case.
     patterns: Vec<Box<[u8]>>,
+    /// For each phrase, 0x20 at each of its ASCII letters when the search ignores ASCII case
+    /// (the bit a letter's two cases differ in), else 0: see [`same`].
+    letters: Vec<Box<[u8]>>,
     /// [`FOLD`] when the search ignores ASCII case, else 0: or-ed into every four bytes read.
     fold: u32,
     /// Positions apart at which the text is looked at, 1 to [`MAX_STRIDE`].
@@ -181,7 +185,21 @@ impl PhraseScan {
         ascii_case_insensitive: bool,
     ) -> Result<Self, BuildError> {
         let fold = if ascii_case_insensitive { FOLD } else { 0 };
-        let patterns: Vec<Box<[u8]>> = patterns.iter().map(|p| p.as_ref().into()).collect();
+        let patterns: Vec<Box<[u8]>> = patterns
+            .iter()
+            .map(|p| match ascii_case_insensitive {
+                true => p.as_ref().to_ascii_lowercase().into(),
+                false => p.as_ref().into(),
+            })
+            .collect();
+        let letters = patterns
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|&b| u8::from(ascii_case_insensitive && b.is_ascii_lowercase()) << 5)
+                    .collect()
+            })
+            .collect();
         // How often each (folded) byte occurs in the phrases: an anchor of rare letters is
         // rarely met in text of the same language.
         let mut freq = [0u32; 256];
@@ -239,6 +257,7 @@ impl PhraseScan {
         };
         Ok(PhraseScan {
             patterns,
+            letters,
             fold,
             stride,
             bits,
@@ -347,16 +366,34 @@ impl PhraseScan {
             let Some(there) = hay.get(s..s + pat.len()).filter(|_| s + pat.len() <= r.end) else {
                 continue;
             };
-            let same = if self.fold != 0 {
-                there.eq_ignore_ascii_case(pat)
-            } else {
-                there == &**pat
-            };
-            if same {
+            if same(there, pat, &self.letters[p]) {
                 found.push((s, p));
             }
         }
     }
+}
+
+/// Whether `text` is `pat`, either case allowed where `letters` has 0x20 (at the letters of
+/// a lower-cased `pat`): what `eq_ignore_ascii_case` answers then, eight bytes at a time. A
+/// byte matches a lower-case letter when it is that letter or differs from it in bit 5 alone
+/// (its capital), and any other byte only when it is the same.
+fn same(text: &[u8], pat: &[u8], letters: &[u8]) -> bool {
+    let word = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("eight bytes"));
+    let (mut t, mut p, mut l) = (
+        text.chunks_exact(8),
+        pat.chunks_exact(8),
+        letters.chunks_exact(8),
+    );
+    text.len() == pat.len()
+        && (&mut t)
+            .zip(&mut p)
+            .zip(&mut l)
+            .all(|((t, p), l)| (word(t) ^ word(p)) & !word(l) == 0)
+        && t.remainder()
+            .iter()
+            .zip(p.remainder())
+            .zip(l.remainder())
+            .all(|((t, p), l)| (t ^ p) & !l == 0)
 }
 
 #[cfg(test)]
@@ -421,6 +458,32 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn same_is_eq_ignore_ascii_case_against_a_lower_cased_phrase(
+            // Bytes whose cases, or whose folds onto bit 5, could be confused: `[` and `{`,
+            // `@` and `` ` ``, and the bytes of `é` (C3 A9) and `É` (C3 89).
+            pat in "[a-zA-Z0-9 @`\\[{éÉ]{0,20}",
+            flips in prop::collection::vec(any::<bool>(), 20),
+            edit in prop::option::of((0usize..20, any::<u8>())),
+        ) {
+            let pat = pat.into_bytes();
+            let mut text: Vec<u8> = pat
+                .iter()
+                .zip(&flips)
+                .map(|(&b, &f)| if f { b ^ 0x20 } else { b })
+                .collect();
+            if let Some((i, b)) = edit {
+                if let Some(t) = text.get_mut(i) {
+                    *t = b;
+                }
+            }
+            let lower = pat.to_ascii_lowercase();
+            let letters: Vec<u8> =
+                lower.iter().map(|&b| u8::from(b.is_ascii_lowercase()) << 5).collect();
+            prop_assert_eq!(same(&text, &lower, &letters), text.eq_ignore_ascii_case(&pat));
+            prop_assert_eq!(same(&text, &pat, &vec![0; pat.len()]), text == pat);
+        }
+
         #[test]
         fn the_scan_finds_in_each_range_what_find_iter_finds_there(
             // Short and long phrases, cases, and bytes that fold onto others (`é` is C3 A9,
