@@ -377,7 +377,17 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
             // then only goes forward (asked after the end, each edit counted back to its start,
             // and every segment's text was counted about three times).
             let mut edit_spans: Vec<[usize; 2]> = Vec::new();
+            // Strings every line repeats, escaped once: the document's id, and the last
+            // language written (a document's segments mostly share one).
+            let mut id = Vec::with_capacity(doc.id.len() + 2);
+            json_escape_simd::escape_into(&doc.id, &mut id);
+            let mut lang: (LangCode, Vec<u8>) = ("", Vec::new());
             for v in views {
+                if lang.1.is_empty() || lang.0 != v.lang {
+                    lang.0 = v.lang;
+                    lang.1.clear();
+                    json_escape_simd::escape_into(v.lang, &mut lang.1);
+                }
                 let mut tchars = Chars::new(&v.text);
                 let a = chars.at(v.src.start);
                 edit_spans.clear();
@@ -388,13 +398,13 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                 // the rare flags go through serde.
                 let m = &mut out.main;
                 m.extend_from_slice(b"{\"doc\":");
-                json_escape_simd::escape_into(&doc.id, m);
+                m.extend_from_slice(&id);
                 m.extend_from_slice(b",\"seg\":");
                 push_int(m, v.seg);
                 m.extend_from_slice(b",\"para\":");
                 push_int(m, v.para);
                 m.extend_from_slice(b",\"lang\":");
-                json_escape_simd::escape_into(v.lang, m);
+                m.extend_from_slice(&lang.1);
                 m.extend_from_slice(b",\"src\":");
                 let src_at = m.len();
                 json_escape_simd::escape_into(&doc.src()[v.src.clone()], m);
@@ -419,8 +429,10 @@ pub fn render(doc: &Document, format: OutputFormat) -> Rendered {
                     json_escape_simd::escape_into(&doc.src()[e.src.clone()], m);
                     m.extend_from_slice(b",\"to\":");
                     json_escape_simd::escape_into(&e.to, m);
-                    m.extend_from_slice(b",\"kind\":");
-                    json_escape_simd::escape_into(e.kind.as_str(), m);
+                    // A kind's name is a plain word: nothing in it to escape.
+                    m.extend_from_slice(b",\"kind\":\"");
+                    m.extend_from_slice(e.kind.as_str().as_bytes());
+                    m.push(b'"');
                     m.extend_from_slice(b",\"rule\":");
                     json_escape_simd::escape_into(&e.rule, m);
                     m.push(b'}');
@@ -640,6 +652,16 @@ mod tests {
         let mut out = Vec::new();
         json_escape_simd::escape_into(s, &mut out);
         String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+    }
+
+    /// The segment lines write an edit's kind between quotes as it is.
+    #[test]
+    fn edit_kinds_need_no_escaping() {
+        use crate::edit::EditKind::*;
+        for kind in [Unicode, Punct, Boilerplate, Name, Artifact] {
+            let name = kind.as_str();
+            assert_eq!(serde_json::to_string(name).unwrap(), format!("\"{name}\""));
+        }
     }
 
     // The segment lines' strings are escaped by json_escape_simd, the rest by serde_json: the
