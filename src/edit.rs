@@ -354,11 +354,34 @@ impl<'a> OffsetMap<'a> {
 
     /// The original position of current position `p`.
     pub fn to_src(&self, p: usize, bias: Bias) -> usize {
+        // Edits whose replacement starts at or before `p`.
+        let n = self.cur_starts.partition_point(|&c| c <= p);
+        self.to_src_after(p, bias, n)
+    }
+
+    /// [`OffsetMap::to_src`] for positions mostly asked in order, as a document's spans are:
+    /// the edits before a position are counted on from the last position's, and searched for
+    /// only when a position comes before the last.
+    pub fn src_cursor(&self) -> impl FnMut(usize, Bias) -> usize + '_ {
+        let (mut n, mut last) = (0, 0);
+        move |p, bias| {
+            if p < last {
+                n = self.cur_starts.partition_point(|&c| c <= p);
+            }
+            while self.cur_starts.get(n).is_some_and(|&c| c <= p) {
+                n += 1;
+            }
+            last = p;
+            debug_assert_eq!(n, self.cur_starts.partition_point(|&c| c <= p));
+            self.to_src_after(p, bias, n)
+        }
+    }
+
+    /// [`OffsetMap::to_src`] of `p`, after whose replacements' starts `n` edits come.
+    fn to_src_after(&self, p: usize, bias: Bias, n: usize) -> usize {
         if self.edits.is_empty() {
             return p;
         }
-        // Edits whose replacement starts at or before `p`.
-        let n = self.cur_starts.partition_point(|&c| c <= p);
         // Walk back over edits that could contain p (deletions at p share its start).
         let mut i = n;
         let mut candidate = None;
@@ -540,6 +563,15 @@ mod tests {
                 }
                 for e in log.edits() {
                     proptest::prop_assert_ne!(&src[e.src.clone()], e.to.as_str());
+                }
+                // In order, back, and jumping about: the cursor answers as the search does.
+                let map = log.offsets();
+                let mut to_src = map.src_cursor();
+                let len = log.text().len();
+                for p in (0..=len).chain((0..=len).rev()).chain([len / 2, 0, len]) {
+                    for bias in [Bias::Start, Bias::End] {
+                        proptest::prop_assert_eq!(to_src(p, bias), map.to_src(p, bias));
+                    }
                 }
             }
         }

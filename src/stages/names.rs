@@ -654,13 +654,14 @@ impl Stage for Names {
         doc.apply(reps);
         let after = self.drop_glosses(doc, after);
         let map = doc.log.offsets();
+        let mut to_src = map.src_cursor();
         let entities: Vec<Entity> = after
             .into_iter()
             .map(|(r, vi, by_key)| {
                 let v = &self.glossary.variants[vi];
                 let info = &self.glossary.entities[v.entity];
                 Entity {
-                    src: map.to_src(r.start, Bias::Start)..map.to_src(r.end, Bias::End),
+                    src: to_src(r.start, Bias::Start)..to_src(r.end, Bias::End),
                     id: Arc::clone(&info.id),
                     canonical: Arc::clone(&info.canonical),
                     kind: Arc::clone(&info.kind),
@@ -673,6 +674,7 @@ impl Stage for Names {
                 }
             })
             .collect();
+        drop(to_src);
         drop(map);
         doc.entities.extend(entities);
         doc.entities.sort_by_key(|e| (e.src.start, e.src.end));

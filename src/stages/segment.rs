@@ -199,6 +199,8 @@ impl Stage for Segmenter {
     fn run(&self, doc: &mut Document) -> Result<()> {
         let text = doc.text();
         let map = doc.log.offsets();
+        // Sentences come in order: their ends map back with a cursor, not a search each.
+        let mut to_src = map.src_cursor();
         // A sentence of news runs to 100-150 bytes.
         let mut segments = Vec::with_capacity(text.len() / 128 + 1);
         let mut ends = Vec::new();
@@ -222,7 +224,7 @@ impl Stage for Segmenter {
                 let b = body_start + e;
                 if a < b {
                     segments.push(Segment {
-                        src: map.to_src(a, Bias::Start)..map.to_src(b, Bias::End),
+                        src: to_src(a, Bias::Start)..to_src(b, Bias::End),
                         para,
                         lang: doc.lang,
                     });
