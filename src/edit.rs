@@ -432,6 +432,28 @@ impl<'a> OffsetMap<'a> {
     /// edit's original span; if it does, the bias picks the replacement's start or end.
     pub fn to_cur(&self, p: usize, bias: Bias) -> usize {
         let n = self.edits.partition_point(|e| e.src.start < p);
+        self.to_cur_after(p, bias, n)
+    }
+
+    /// [`OffsetMap::to_cur`] for positions mostly asked in order, as [`OffsetMap::src_cursor`]
+    /// is for [`OffsetMap::to_src`].
+    pub fn cur_cursor(&self) -> impl FnMut(usize, Bias) -> usize + '_ {
+        let (mut n, mut last) = (0, 0);
+        move |p, bias| {
+            if p < last {
+                n = self.edits.partition_point(|e| e.src.start < p);
+            }
+            while self.edits.get(n).is_some_and(|e| e.src.start < p) {
+                n += 1;
+            }
+            last = p;
+            debug_assert_eq!(n, self.edits.partition_point(|e| e.src.start < p));
+            self.to_cur_after(p, bias, n)
+        }
+    }
+
+    /// [`OffsetMap::to_cur`] of `p`, after which `n` edits start.
+    fn to_cur_after(&self, p: usize, bias: Bias, n: usize) -> usize {
         if n == 0 {
             return p;
         }
@@ -566,11 +588,16 @@ mod tests {
                 }
                 // In order, back, and jumping about: the cursor answers as the search does.
                 let map = log.offsets();
-                let mut to_src = map.src_cursor();
-                let len = log.text().len();
+                let (mut to_src, mut to_cur) = (map.src_cursor(), map.cur_cursor());
+                let len = log.text().len().max(src.len());
                 for p in (0..=len).chain((0..=len).rev()).chain([len / 2, 0, len]) {
                     for bias in [Bias::Start, Bias::End] {
-                        proptest::prop_assert_eq!(to_src(p, bias), map.to_src(p, bias));
+                        if p <= log.text().len() {
+                            proptest::prop_assert_eq!(to_src(p, bias), map.to_src(p, bias));
+                        }
+                        if p <= src.len() {
+                            proptest::prop_assert_eq!(to_cur(p, bias), map.to_cur(p, bias));
+                        }
                     }
                 }
             }

@@ -326,13 +326,14 @@ impl Artifacts {
             // phrase at the edge of the segment before or after it, which is searched again
             // too. Other segments' text and context did not change.
             let map = doc.log.offsets();
+            let mut to_cur = map.cur_cursor();
             let reach: Vec<(bool, bool, bool)> = doc
                 .segments
                 .iter()
                 .map(|seg| {
                     let (a, b) = (
-                        map.to_cur(seg.src.start, Bias::Start),
-                        map.to_cur(seg.src.end, Bias::End),
+                        to_cur(seg.src.start, Bias::Start),
+                        to_cur(seg.src.end, Bias::End),
                     );
                     // Sorted and disjoint, the spans' ends are sorted too: the first that ends
                     // at or after the segment's start is the first that may touch it.
@@ -368,10 +369,12 @@ impl Artifacts {
     ) -> Vec<(usize, usize, usize)> {
         let text = doc.text();
         let map = doc.log.offsets();
+        // Entities and segments come in order: mapped with cursors, not a search each.
+        let (mut entity_cur, mut to_cur) = (map.cur_cursor(), map.cur_cursor());
         let names = Spans::new(
             doc.entities
                 .iter()
-                .map(|e| map.to_cur(e.src.start, Bias::Start)..map.to_cur(e.src.end, Bias::End))
+                .map(|e| entity_cur(e.src.start, Bias::Start)..entity_cur(e.src.end, Bias::End))
                 .collect(),
         );
         let (ranges, langs): (Vec<Range<usize>>, Vec<&str>) = doc
@@ -380,8 +383,7 @@ impl Artifacts {
             .zip(search)
             .filter(|&(seg, &s)| s && self.langs.iter().any(|l| l == seg.lang))
             .map(|(seg, _)| {
-                let range =
-                    map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
+                let range = to_cur(seg.src.start, Bias::Start)..to_cur(seg.src.end, Bias::End);
                 (range, seg.lang)
             })
             .unzip();

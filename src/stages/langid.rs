@@ -812,11 +812,12 @@ impl Stage for SegmentLang {
         let text = doc.log.text();
         let doc_script = script(sample(text, SAMPLE_BYTES));
         let map = doc.log.offsets();
+        let mut to_cur = map.cur_cursor();
         let langs: Vec<LangCode> = doc
             .segments
             .iter()
             .map(|s| {
-                let range = map.to_cur(s.src.start, Bias::Start)..map.to_cur(s.src.end, Bias::End);
+                let range = to_cur(s.src.start, Bias::Start)..to_cur(s.src.end, Bias::End);
                 self.segment_lang(&text[range], doc.lang, doc_script)
             })
             .collect();

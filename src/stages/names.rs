@@ -595,8 +595,9 @@ impl Stage for Names {
         let mut all: Vec<(Range<usize>, usize, bool, bool)> = Vec::new();
         // Found once for the whole text: a search per segment cost about as much again.
         let spaces = exotic_spaces(text);
+        let mut to_cur = map.cur_cursor();
         for seg in &doc.segments {
-            let range = map.to_cur(seg.src.start, Bias::Start)..map.to_cur(seg.src.end, Bias::End);
+            let range = to_cur(seg.src.start, Bias::Start)..to_cur(seg.src.end, Bias::End);
             let view = SpaceView::with_spaces(&text[range.clone()], range.start, &spaces);
             here.clear();
             for m in ac.find_iter(view.text()) {
@@ -650,6 +651,7 @@ impl Stage for Names {
             };
             after.push((a..a + len, vi, by_key));
         }
+        drop(to_cur);
         drop(map);
         doc.apply(reps);
         let after = self.drop_glosses(doc, after);
