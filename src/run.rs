@@ -88,6 +88,9 @@ pub struct Summary {
     pub docs_per_s: f64,
     #[serde(skip)]
     rules: FxHashMap<Rule, u64>,
+    /// Edits by kind as they are counted, into `edits` at the end.
+    #[serde(skip)]
+    kinds: FxHashMap<EditKind, u64>,
 }
 
 impl Summary {
@@ -95,13 +98,23 @@ impl Summary {
         self.documents += 1;
         self.segments += info.segments as u64;
         *self.languages.entry(info.lang).or_default() += 1;
+        // The writer thread counts every edit of the run: no string compared or reference
+        // count touched for a kind or rule already seen (the workers touch them too).
         for (kind, rule) in &info.edits {
-            *self.edits.entry(kind.as_str()).or_default() += 1;
-            *self.rules.entry(Arc::clone(rule)).or_default() += 1;
+            *self.kinds.entry(*kind).or_default() += 1;
+            match self.rules.get_mut(rule) {
+                Some(n) => *n += 1,
+                None => {
+                    self.rules.insert(Arc::clone(rule), 1);
+                }
+            }
         }
     }
 
     fn finish(&mut self, elapsed: Duration) {
+        for (kind, n) in self.kinds.drain() {
+            *self.edits.entry(kind.as_str()).or_default() += n;
+        }
         let mut rules: Vec<(String, u64)> = self
             .rules
             .drain()
