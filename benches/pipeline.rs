@@ -70,6 +70,7 @@ fn bench_stage(b: &mut criterion::Bencher<'_>, stage: &dyn Stage, docs: &[Docume
 }
 
 fn bench(c: &mut Criterion) {
+    transnorm::alloc::keep_freed_pages(); // as the binary does
     let pipeline = Pipeline::new(&Options::default()).expect("default pipeline");
     let docs = corpus(4 << 20);
     let total: usize = docs.iter().map(String::len).sum();
@@ -111,6 +112,7 @@ fn bench(c: &mut Criterion) {
 /// The whole run (`transnorm normalize`'s driver: reader thread, rayon pool, writer thread)
 /// over a JSONL corpus on disk, with 1, 2 and all cores.
 fn threads(c: &mut Criterion) {
+    transnorm::alloc::keep_freed_pages();
     let pipeline = Pipeline::new(&Options::default()).expect("default pipeline");
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("corpus.jsonl");

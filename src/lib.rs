@@ -23,6 +23,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod alloc;
 pub mod document;
 pub mod edit;
 pub mod error;

@@ -325,6 +325,7 @@ const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    transnorm::alloc::keep_freed_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Normalize(args) => normalize(args),

@@ -366,8 +366,9 @@ pub fn run(
 const TRIM_BYTES: u64 = 16 << 20;
 
 /// Hands memory freed by past batches back to the system, where the allocator is glibc's (the
-/// library's users, the Python module; the `transnorm` binary uses mimalloc, which purges on
-/// its own and leaves glibc's heap next to empty, so the call costs nothing there). glibc keeps
+/// library's users, the Python module; the `transnorm` binary uses mimalloc, which keeps its
+/// freed pages for the next batch and leaves glibc's heap next to empty, so the call costs
+/// nothing there). glibc keeps
 /// freed chunks in per-thread arenas; the documents of a batch are allocated on the rayon
 /// workers and freed by the writer, and the holes between live chunks can make resident
 /// memory creep up with the length of the run.
