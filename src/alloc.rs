@@ -11,10 +11,9 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 ///
 /// The documents of a batch are allocated on the workers and the reader and freed on other
 /// threads; with the default delay their pages went back to the system between batches and
-/// were faulted in (and zeroed) again. On two threads, with the pages kept, the criterion
-/// `threads` group ran 5-18% faster in four alternations, and the thread ratio went from a
-/// median of 1.75x to 1.82x (seven alternations); peak memory stays flat (README,
-/// Performance).
+/// were faulted in (and zeroed) again. With the pages kept, the criterion `threads` group ran
+/// 3-14% faster on two threads in four alternations, and the thread ratio's median went from
+/// 1.75x to 1.81x; peak memory stays flat (README, Performance).
 pub fn keep_freed_pages() {
     // SAFETY: mi_option_set only stores the value of a known option.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) }

@@ -363,18 +363,8 @@ impl<'a> OffsetMap<'a> {
     /// the edits before a position are counted on from the last position's, and searched for
     /// only when a position comes before the last.
     pub fn src_cursor(&self) -> impl FnMut(usize, Bias) -> usize + '_ {
-        let (mut n, mut last) = (0, 0);
-        move |p, bias| {
-            if p < last {
-                n = self.cur_starts.partition_point(|&c| c <= p);
-            }
-            while self.cur_starts.get(n).is_some_and(|&c| c <= p) {
-                n += 1;
-            }
-            last = p;
-            debug_assert_eq!(n, self.cur_starts.partition_point(|&c| c <= p));
-            self.to_src_after(p, bias, n)
-        }
+        let mut count = counter(&self.cur_starts, |&c, p| c <= p);
+        move |p, bias| self.to_src_after(p, bias, count(p))
     }
 
     /// [`OffsetMap::to_src`] of `p`, after whose replacements' starts `n` edits come.
@@ -438,18 +428,8 @@ impl<'a> OffsetMap<'a> {
     /// [`OffsetMap::to_cur`] for positions mostly asked in order, as [`OffsetMap::src_cursor`]
     /// is for [`OffsetMap::to_src`].
     pub fn cur_cursor(&self) -> impl FnMut(usize, Bias) -> usize + '_ {
-        let (mut n, mut last) = (0, 0);
-        move |p, bias| {
-            if p < last {
-                n = self.edits.partition_point(|e| e.src.start < p);
-            }
-            while self.edits.get(n).is_some_and(|e| e.src.start < p) {
-                n += 1;
-            }
-            last = p;
-            debug_assert_eq!(n, self.edits.partition_point(|e| e.src.start < p));
-            self.to_cur_after(p, bias, n)
-        }
+        let mut count = counter(self.edits, |e: &Edit, p| e.src.start < p);
+        move |p, bias| self.to_cur_after(p, bias, count(p))
     }
 
     /// [`OffsetMap::to_cur`] of `p`, after which `n` edits start.
@@ -467,6 +447,26 @@ impl<'a> OffsetMap<'a> {
         } else {
             c + e.to.len() + (p - e.src.end)
         }
+    }
+}
+
+/// How many of `items` (sorted by `before`) come before each position asked: counted on from
+/// the last position's count, and searched for only when a position comes before the last.
+fn counter<'a, T>(
+    items: &'a [T],
+    before: impl Fn(&T, usize) -> bool + 'a,
+) -> impl FnMut(usize) -> usize + 'a {
+    let (mut n, mut last) = (0, 0);
+    move |p| {
+        if p < last {
+            n = items.partition_point(|t| before(t, p));
+        }
+        while items.get(n).is_some_and(|t| before(t, p)) {
+            n += 1;
+        }
+        last = p;
+        debug_assert_eq!(n, items.partition_point(|t| before(t, p)));
+        n
     }
 }
 

@@ -601,14 +601,7 @@ mod tests {
     #[test]
     fn a_deletion_changes_the_context_of_the_phrase_after_it() {
         let a = stage(&format!("{CHAINS}{RULES}"));
-        let text = "It was the uhm 12 months.";
-        let mut d = Document::new("t", text);
-        d.segments.push(Segment {
-            src: 0..text.len(),
-            para: 0,
-            lang: "en",
-        });
-        a.run(&mut d).unwrap();
+        let d = run(&a, "It was the uhm 12 months.");
         assert_eq!(d.text(), "It was the  year.");
     }
 
